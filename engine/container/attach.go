@@ -1,0 +1,163 @@
+package container
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+)
+
+// AttachOptions says which streams of the main process a client connects.
+type AttachOptions struct {
+	Stdin      io.Reader // nil: stdin not attached
+	Stdout     io.Writer // nil: stdout not attached; with a TTY it carries everything
+	Stderr     io.Writer // nil: stderr not attached
+	DetachKeys []byte    // nil: DefaultDetachKeys
+}
+
+// Attach connects a client to the main process and returns when the current
+// run ends (or the next one, if the container is not running yet: the
+// docker CLI attaches before it starts), when the client types the detach
+// keys, or when ctx is done. All output written before the process ended
+// has been delivered when Attach returns.
+func (m *Manager) Attach(ctx context.Context, ref string, opts AttachOptions) error {
+	m.mu.Lock()
+	e, err := m.lookup(ref)
+	if err != nil {
+		m.mu.Unlock()
+		return err
+	}
+	ev, removed := e.exit, e.removed
+	stdinW := e.stdinW
+	stdinOnce := e.c.Config.StdinOnce
+	var outs []*attachedWriter
+	var bcasts []*broadcaster
+	if opts.Stdout != nil {
+		outs = append(outs, e.stdout.add(opts.Stdout))
+		bcasts = append(bcasts, e.stdout)
+	}
+	if opts.Stderr != nil && !e.c.Config.Tty {
+		outs = append(outs, e.stderr.add(opts.Stderr))
+		bcasts = append(bcasts, e.stderr)
+	}
+	m.mu.Unlock()
+	defer func() {
+		for i, a := range outs {
+			bcasts[i].remove(a)
+		}
+	}()
+
+	detached := make(chan struct{})
+	if opts.Stdin != nil && stdinW != nil {
+		keys := opts.DetachKeys
+		if keys == nil {
+			keys = DefaultDetachKeys
+		}
+		go func() {
+			dr := &detachReader{r: opts.Stdin, keys: keys}
+			_, _ = io.Copy(stdinW, dr)
+			if dr.detached {
+				close(detached)
+				return
+			}
+			if stdinOnce {
+				stdinW.Close()
+			}
+		}()
+	}
+
+	// A client whose connection breaks is dropped by the broadcaster; stop
+	// waiting for it then too.
+	var broken <-chan struct{}
+	if len(outs) > 0 {
+		broken = outs[0].done
+	}
+	select {
+	case <-ev.done:
+	case <-removed:
+	case <-detached:
+	case <-broken:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// Resize changes the terminal size of a container started with a TTY.
+func (m *Manager) Resize(ref string, height, width uint16) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, err := m.lookup(ref)
+	if err != nil {
+		return err
+	}
+	if e.proc == nil {
+		return errNotRunning(e.c.ID)
+	}
+	if !e.c.Config.Tty {
+		return nil
+	}
+	return e.proc.Resize(height, width)
+}
+
+// Logs sends the logged output of a container to fn.
+func (m *Manager) Logs(ctx context.Context, ref string, opts LogOptions, fn func(LogMessage) error) error {
+	m.mu.Lock()
+	e, err := m.lookup(ref)
+	if err != nil {
+		m.mu.Unlock()
+		return err
+	}
+	path := e.c.LogPath()
+	m.mu.Unlock()
+	running := func() bool {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return e.c.State.Running()
+	}
+	return readLogs(ctx, path, opts, running, fn)
+}
+
+// writeEtcFiles writes the files bound at /etc/hostname, /etc/hosts and
+// /etc/resolv.conf, as Docker does, so the image's own are not changed.
+func writeEtcFiles(c *Container) error {
+	hosts := "127.0.0.1\tlocalhost\n" +
+		"::1\tlocalhost ip6-localhost ip6-loopback\n" +
+		"fe00::0\tip6-localnet\n" +
+		"ff00::0\tip6-mcastprefix\n" +
+		"ff02::1\tip6-allnodes\n" +
+		"ff02::2\tip6-allrouters\n"
+	if c.HostConfig.NetworkMode == "host" {
+		if b, err := os.ReadFile("/etc/hosts"); err == nil {
+			hosts = string(b)
+		}
+	}
+	files := map[string]string{
+		c.HostnamePath():   c.Config.Hostname + "\n",
+		c.HostsPath():      hosts,
+		c.ResolvConfPath(): resolvConf(),
+	}
+	for path, content := range files {
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolvConf is the host's resolver configuration without loopback
+// nameservers, which mean nothing inside the container's own network.
+func resolvConf() string {
+	b, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "nameserver" && (strings.HasPrefix(f[1], "127.") || f[1] == "::1") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}

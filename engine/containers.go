@@ -1,0 +1,305 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/docker/go-units"
+	apicontainer "github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/storage"
+
+	"bolsillo/engine/container"
+	"bolsillo/engine/errdefs"
+	"bolsillo/engine/image"
+)
+
+// CreateRequest is the body of POST /containers/create.
+type CreateRequest struct {
+	apicontainer.Config
+	HostConfig *apicontainer.HostConfig `json:"HostConfig,omitempty"`
+}
+
+// ContainerCreate creates a container from the image named in req.Image.
+func (e *Engine) ContainerCreate(name string, req CreateRequest) (apicontainer.CreateResponse, error) {
+	if req.Image == "" {
+		return apicontainer.CreateResponse{}, errdefs.InvalidParameter("config cannot be empty in order to create a container")
+	}
+	img, err := e.image(req.Image)
+	if err != nil {
+		return apicontainer.CreateResponse{}, err
+	}
+	lowers, err := e.images.LayerDirs(img)
+	if err != nil {
+		return apicontainer.CreateResponse{}, fmt.Errorf("preparing layers of %s: %w", req.Image, err)
+	}
+	cfg := req.Config
+	c, err := e.containers.Create(container.CreateOptions{
+		Name:       name,
+		Config:     &cfg,
+		HostConfig: req.HostConfig,
+		Image: container.Image{
+			ID:        img.ID.String(),
+			Config:    img.Config.Config,
+			LowerDirs: lowers,
+		},
+	})
+	if err != nil {
+		return apicontainer.CreateResponse{}, err
+	}
+	return apicontainer.CreateResponse{ID: c.ID, Warnings: []string{}}, nil
+}
+
+// image finds an image by reference or ID, with Docker's 404 wording.
+func (e *Engine) image(ref string) (*image.Image, error) {
+	img, err := e.images.Get(ref)
+	if errors.Is(err, image.ErrNotFound) {
+		name := ref
+		if n, nerr := image.NormalizeRef(ref); nerr == nil {
+			name = image.FamiliarRef(n)
+		}
+		return nil, errdefs.NotFound("No such image: %s", name)
+	}
+	if err != nil {
+		return nil, errdefs.InvalidParameter("%s", err.Error())
+	}
+	return img, nil
+}
+
+// ContainerStart starts a container.
+func (e *Engine) ContainerStart(ref string) error { return e.containers.Start(ref) }
+
+// ContainerStop stops a container.
+func (e *Engine) ContainerStop(ctx context.Context, ref string, timeout *int, signal string) error {
+	return e.containers.Stop(ctx, ref, timeout, signal)
+}
+
+// ContainerRestart restarts a container.
+func (e *Engine) ContainerRestart(ctx context.Context, ref string, timeout *int, signal string) error {
+	return e.containers.Restart(ctx, ref, timeout, signal)
+}
+
+// ContainerKill signals a container's main process.
+func (e *Engine) ContainerKill(ref, signal string) error { return e.containers.Kill(ref, signal) }
+
+// ContainerRemove removes a container.
+func (e *Engine) ContainerRemove(ctx context.Context, ref string, force bool) error {
+	return e.containers.Remove(ctx, ref, force)
+}
+
+// ContainerWait waits for a condition on a container.
+func (e *Engine) ContainerWait(ctx context.Context, ref, condition string) (<-chan container.WaitResult, error) {
+	return e.containers.Wait(ctx, ref, container.WaitCondition(condition))
+}
+
+// ContainerAttach connects streams to a container's main process.
+func (e *Engine) ContainerAttach(ctx context.Context, ref string, opts container.AttachOptions) error {
+	return e.containers.Attach(ctx, ref, opts)
+}
+
+// ContainerResize resizes a container's TTY.
+func (e *Engine) ContainerResize(ref string, height, width uint16) error {
+	return e.containers.Resize(ref, height, width)
+}
+
+// ContainerLogs reads a container's log.
+func (e *Engine) ContainerLogs(ctx context.Context, ref string, opts container.LogOptions, fn func(container.LogMessage) error) error {
+	return e.containers.Logs(ctx, ref, opts, fn)
+}
+
+// ContainerTTY reports whether a container was created with a TTY, which
+// decides how its streams are framed.
+func (e *Engine) ContainerTTY(ref string) (bool, error) {
+	c, err := e.containers.Get(ref)
+	if err != nil {
+		return false, err
+	}
+	return c.Config.Tty, nil
+}
+
+// ContainerInspect returns GET /containers/{id}/json.
+func (e *Engine) ContainerInspect(ref string) (*apicontainer.InspectResponse, error) {
+	c, err := e.containers.Get(ref)
+	if err != nil {
+		return nil, err
+	}
+	return e.inspect(c), nil
+}
+
+func (e *Engine) inspect(c *container.Container) *apicontainer.InspectResponse {
+	st := c.State
+	state := &apicontainer.State{
+		Status:     apicontainer.ContainerState(st.Status),
+		Running:    st.Running(),
+		Pid:        st.Pid,
+		ExitCode:   st.ExitCode,
+		Error:      st.Error,
+		OOMKilled:  st.OOMKilled,
+		StartedAt:  formatTime(st.StartedAt),
+		FinishedAt: formatTime(st.FinishedAt),
+	}
+	hc := *c.HostConfig
+	cfg := *c.Config
+	return &apicontainer.InspectResponse{
+		ID:             c.ID,
+		Created:        c.Created.Format(time.RFC3339Nano),
+		Path:           c.Path,
+		Args:           nonNil(c.Args),
+		State:          state,
+		Image:          c.ImageID,
+		ResolvConfPath: c.ResolvConfPath(),
+		HostnamePath:   c.HostnamePath(),
+		HostsPath:      c.HostsPath(),
+		LogPath:        c.LogPath(),
+		Name:           "/" + c.Name,
+		RestartCount:   c.RestartCount,
+		Driver:         "overlay2",
+		Platform:       "linux",
+		HostConfig:     &hc,
+		GraphDriver: &storage.DriverData{
+			Name: "overlay2",
+			Data: map[string]string{
+				"LowerDir":  strings.Join(c.LowerDirs, ":"),
+				"UpperDir":  c.UpperDir(),
+				"WorkDir":   c.WorkDir(),
+				"MergedDir": c.MergedDir(),
+			},
+		},
+		Mounts:          []apicontainer.MountPoint{},
+		Config:          &cfg,
+		NetworkSettings: &apicontainer.NetworkSettings{},
+		ExecIDs:         nil,
+	}
+}
+
+// formatTime formats like Docker: RFC 3339 with nanoseconds, and Go's zero
+// time for "never".
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "0001-01-01T00:00:00Z"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// ListOptions are the query of GET /containers/json.
+type ListOptions struct {
+	All     bool
+	Limit   int
+	Filters map[string][]string
+}
+
+// ContainerList returns GET /containers/json.
+func (e *Engine) ContainerList(opts ListOptions) ([]apicontainer.Summary, error) {
+	for k := range opts.Filters {
+		switch k {
+		case "status", "name", "id", "label", "exited", "ancestor":
+		default:
+			return nil, errdefs.InvalidParameter("invalid filter '%s'", k)
+		}
+	}
+	if len(opts.Filters["status"]) > 0 || len(opts.Filters["exited"]) > 0 {
+		opts.All = true // Docker: a status filter looks at every container
+	}
+	now := time.Now()
+	out := []apicontainer.Summary{}
+	for _, c := range e.containers.List() {
+		if !opts.All && !c.State.Running() {
+			continue
+		}
+		if !e.matches(c, opts.Filters) {
+			continue
+		}
+		out = append(out, e.summary(c, now))
+		if opts.Limit > 0 && len(out) == opts.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (e *Engine) matches(c *container.Container, filters map[string][]string) bool {
+	anyOf := func(key string, ok func(string) bool) bool {
+		vals := filters[key]
+		if len(vals) == 0 {
+			return true
+		}
+		for _, v := range vals {
+			if ok(v) {
+				return true
+			}
+		}
+		return false
+	}
+	return anyOf("status", func(v string) bool { return string(c.State.Status) == v }) &&
+		anyOf("name", func(v string) bool { return strings.Contains(c.Name, strings.TrimPrefix(v, "/")) }) &&
+		anyOf("id", func(v string) bool { return strings.HasPrefix(c.ID, v) }) &&
+		anyOf("exited", func(v string) bool {
+			return c.State.Status == container.StatusExited && fmt.Sprint(c.State.ExitCode) == v
+		}) &&
+		anyOf("ancestor", func(v string) bool {
+			img, err := e.images.Get(v)
+			return err == nil && img.ID.String() == c.ImageID
+		}) &&
+		allOf(filters["label"], func(v string) bool {
+			k, want, hasValue := strings.Cut(v, "=")
+			got, ok := c.Config.Labels[k]
+			return ok && (!hasValue || got == want)
+		})
+}
+
+func allOf(vals []string, ok func(string) bool) bool {
+	for _, v := range vals {
+		if !ok(v) {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *Engine) summary(c *container.Container, now time.Time) apicontainer.Summary {
+	s := apicontainer.Summary{
+		ID:      c.ID,
+		Names:   []string{"/" + c.Name},
+		Image:   c.Config.Image,
+		ImageID: c.ImageID,
+		Command: strings.Join(append([]string{c.Path}, c.Args...), " "),
+		Created: c.Created.Unix(),
+		Ports:   []apicontainer.PortSummary{},
+		Labels:  c.Config.Labels,
+		State:   apicontainer.ContainerState(c.State.Status),
+		Status:  statusString(c.State, now),
+		Mounts:  []apicontainer.MountPoint{},
+	}
+	if s.Labels == nil {
+		s.Labels = map[string]string{}
+	}
+	s.HostConfig.NetworkMode = string(c.HostConfig.NetworkMode)
+	s.NetworkSettings = &apicontainer.NetworkSettingsSummary{}
+	return s
+}
+
+// statusString is the STATUS column of docker ps.
+func statusString(st container.State, now time.Time) string {
+	switch st.Status {
+	case container.StatusRunning:
+		return "Up " + units.HumanDuration(now.Sub(st.StartedAt))
+	case container.StatusExited:
+		if st.FinishedAt.IsZero() {
+			return fmt.Sprintf("Exited (%d)", st.ExitCode)
+		}
+		return fmt.Sprintf("Exited (%d) %s ago", st.ExitCode, units.HumanDuration(now.Sub(st.FinishedAt)))
+	case container.StatusRemoving:
+		return "Removal In Progress"
+	default:
+		return "Created"
+	}
+}

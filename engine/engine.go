@@ -1,0 +1,93 @@
+// Package engine wires bolsillo's stores together: images, layers,
+// containers and the runtime. It is the only thing engine/server talks to,
+// and it speaks in the Docker Engine API's types so the server only moves
+// them over HTTP.
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"bolsillo/engine/container"
+	"bolsillo/engine/image"
+	"bolsillo/engine/layer"
+	"bolsillo/engine/runtime"
+)
+
+// Version is bolsillod's version.
+const Version = "0.1.0"
+
+// Config configures an Engine.
+type Config struct {
+	// DataRoot holds everything the daemon keeps: image/, layers/,
+	// containers/, runtime/. Several engines may run at once on one
+	// machine as long as their data roots differ.
+	DataRoot string
+}
+
+// Engine is one daemon's state.
+type Engine struct {
+	root       string
+	id         string // stable per data root; names this daemon's cgroups
+	started    time.Time
+	layers     *layer.Store
+	images     *image.Store
+	containers *container.Manager
+}
+
+// New opens (or creates) the data root and reconciles what a previous daemon
+// left in it.
+func New(cfg Config) (*Engine, error) {
+	root, err := filepath.Abs(cfg.DataRoot)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(root, 0o711); err != nil {
+		return nil, fmt.Errorf("creating data root: %w", err)
+	}
+	sum := sha256.Sum256([]byte(root))
+	id := hex.EncodeToString(sum[:])[:12]
+
+	layers, err := layer.NewStore(filepath.Join(root, "layers"))
+	if err != nil {
+		return nil, fmt.Errorf("opening layer store: %w", err)
+	}
+	images, err := image.Open(filepath.Join(root, "image"), layers)
+	if err != nil {
+		return nil, fmt.Errorf("opening image store: %w", err)
+	}
+	rt, err := runtime.New(filepath.Join(root, "runtime"), "bolsillo-"+id)
+	if err != nil {
+		return nil, fmt.Errorf("starting runtime: %w", err)
+	}
+	containers, err := container.New(filepath.Join(root, "containers"), rt)
+	if err != nil {
+		return nil, fmt.Errorf("opening container store: %w", err)
+	}
+	return &Engine{
+		root:       root,
+		id:         id,
+		started:    time.Now(),
+		layers:     layers,
+		images:     images,
+		containers: containers,
+	}, nil
+}
+
+// DataRoot is the absolute data root.
+func (e *Engine) DataRoot() string { return e.root }
+
+// Shutdown stops the running containers, so the daemon leaves no process,
+// cgroup or mount behind when it exits.
+func (e *Engine) Shutdown(ctx context.Context) {
+	timeout := 10 * time.Second
+	if d, ok := ctx.Deadline(); ok {
+		timeout = time.Until(d) / 2
+	}
+	e.containers.Shutdown(timeout)
+}

@@ -1,0 +1,489 @@
+// Package image keeps the images of the engine: their configs, manifests
+// and layers in an OCI image layout, and the tags that name them.
+//
+// On disk, under one directory (normally <data-root>/image):
+//
+//	oci-layout           {"imageLayoutVersion":"1.0.0"}
+//	index.json           one manifest per image, annotated with the image ID
+//	blobs/sha256/<hex>   configs, manifests and layers (uncompressed tars)
+//	repositories.json    tags: normalized reference -> image ID
+//
+// Layer blobs are stored uncompressed, so a layer blob's digest is the
+// layer's diff ID. The unpacked files of each layer live in a layer.Store.
+// The image ID is the sha256 of the config JSON exactly as stored, as in
+// Docker, so one image has the same ID in both engines. An image without
+// tags is dangling (<none>:<none>).
+//
+// Every write is atomic (temp file, fsync, rename): after a crash, the store
+// lists the images as they were before or after a change, never half of
+// one. Blobs a failed operation leaves behind are listed by nobody.
+package image
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/distribution/reference"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"github.com/opencontainers/go-digest"
+	"github.com/opencontainers/image-spec/specs-go"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"bolsillo/engine/errdefs"
+	"bolsillo/engine/layer"
+)
+
+var (
+	// ErrNotFound is wrapped into the errors for references that name no
+	// image. Test for it with errors.Is.
+	ErrNotFound = errors.New("no such image")
+	// ErrAmbiguous is wrapped into the error for an ID prefix that matches
+	// more than one image. Such an error also matches ErrNotFound, as in
+	// Docker, which answers 404.
+	ErrAmbiguous = errors.New("ambiguous image ID prefix")
+)
+
+// AnnotationImageID is the annotation of each manifest in index.json that
+// holds the image ID.
+const AnnotationImageID = "io.bolsillo.image.id"
+
+const repositoriesFile = "repositories.json"
+
+// Image is an image of the store. It is a snapshot: changing it changes
+// nothing in the store.
+type Image struct {
+	// ID is the digest of RawConfig: "sha256:" + 64 hex digits.
+	ID digest.Digest
+	// Config is the parsed image config.
+	Config dockerspec.DockerOCIImage
+	// RawConfig is the config JSON as stored.
+	RawConfig []byte
+	// RepoTags are the image's tags in familiar form, sorted:
+	// "busybox:latest", "localhost:5000/x:y". Empty for a dangling image.
+	RepoTags []string
+	// Size is the sum of the unpacked sizes of the image's layers.
+	Size int64
+}
+
+// record is what the store keeps in memory for each image.
+type record struct {
+	id       digest.Digest
+	manifest ocispec.Descriptor
+	layers   []ocispec.Descriptor
+	config   dockerspec.DockerOCIImage
+	raw      []byte
+	size     int64
+}
+
+// Store is the image store. It is safe for concurrent use.
+type Store struct {
+	root   string
+	layers *layer.Store
+
+	// now and platform are fixed by tests.
+	now      func() time.Time
+	platform ocispec.Platform
+
+	// gc keeps Delete from collecting blobs and layers that an Import in
+	// progress has just written: imports hold it shared, Delete exclusively.
+	gc sync.RWMutex
+
+	mu     sync.RWMutex
+	images map[digest.Digest]*record
+	tags   map[string]digest.Digest // normalized reference -> image ID
+}
+
+// repositories is the format of repositories.json, the same shape as
+// Docker's: repository -> reference -> image ID.
+type repositories struct {
+	Repositories map[string]map[string]digest.Digest `json:"Repositories"`
+}
+
+// Open opens the image store at root, creating it if missing, with the
+// layers of its images in layers. Images whose manifest, config or layers
+// are missing or corrupt are dropped, with their tags: the store never lists
+// a broken image.
+func Open(root string, layers *layer.Store) (*Store, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("resolving image store path: %w", err)
+	}
+	if err := initLayout(root); err != nil {
+		return nil, fmt.Errorf("opening image store: %w", err)
+	}
+	s := &Store{
+		root:     root,
+		layers:   layers,
+		now:      time.Now,
+		platform: ocispec.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
+		images:   make(map[digest.Digest]*record),
+		tags:     make(map[string]digest.Digest),
+	}
+	if err := s.load(); err != nil {
+		return nil, fmt.Errorf("opening image store: %w", err)
+	}
+	return s, nil
+}
+
+// load reads index.json and repositories.json, keeping only what is whole,
+// and rewrites them if something was dropped.
+func (s *Store) load() error {
+	var index ocispec.Index
+	if err := readJSON(filepath.Join(s.root, ocispec.ImageIndexFile), &index); err != nil {
+		return err
+	}
+	dropped := false
+	for _, desc := range index.Manifests {
+		rec, err := s.loadRecord(desc)
+		if err != nil {
+			dropped = true
+			continue
+		}
+		s.images[rec.id] = rec
+	}
+
+	var repos repositories
+	if err := readJSON(filepath.Join(s.root, repositoriesFile), &repos); err != nil {
+		return err
+	}
+	for _, refs := range repos.Repositories {
+		for ref, id := range refs {
+			if _, ok := s.images[id]; !ok {
+				dropped = true
+				continue
+			}
+			s.tags[ref] = id
+		}
+	}
+	if dropped {
+		if err := s.writeIndex(); err != nil {
+			return err
+		}
+		return s.writeRepositories()
+	}
+	return nil
+}
+
+// loadRecord reads the image behind a manifest descriptor of index.json
+// and checks that all of it is present.
+func (s *Store) loadRecord(desc ocispec.Descriptor) (*record, error) {
+	b, err := readBlob(s.root, desc.Digest)
+	if err != nil {
+		return nil, err
+	}
+	var m ocispec.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	raw, err := readBlob(s.root, m.Config.Digest)
+	if err != nil {
+		return nil, err
+	}
+	if id := desc.Annotations[AnnotationImageID]; id != m.Config.Digest.String() {
+		return nil, fmt.Errorf("manifest %s: image ID annotation %q does not match config %s", desc.Digest, id, m.Config.Digest)
+	}
+	var config dockerspec.DockerOCIImage
+	if err := json.Unmarshal(raw, &config); err != nil {
+		return nil, err
+	}
+	if len(config.RootFS.DiffIDs) != len(m.Layers) {
+		return nil, fmt.Errorf("manifest %s: %d layers for %d diff IDs", desc.Digest, len(m.Layers), len(config.RootFS.DiffIDs))
+	}
+	rec := &record{id: m.Config.Digest, manifest: desc, layers: m.Layers, config: config, raw: raw}
+	for i, diffID := range config.RootFS.DiffIDs {
+		if !blobExists(s.root, m.Layers[i].Digest) {
+			return nil, fmt.Errorf("layer blob %s is missing", m.Layers[i].Digest)
+		}
+		size, err := s.layers.Size(diffID)
+		if err != nil {
+			return nil, err
+		}
+		rec.size += size
+	}
+	return rec, nil
+}
+
+// writeIndex writes index.json from s.images. The caller holds s.mu.
+func (s *Store) writeIndex() error {
+	index := ocispec.Index{
+		Versioned: specs.Versioned{SchemaVersion: 2},
+		MediaType: ocispec.MediaTypeImageIndex,
+		Manifests: []ocispec.Descriptor{},
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.images)) {
+		index.Manifests = append(index.Manifests, s.images[id].manifest)
+	}
+	if err := writeJSON(filepath.Join(s.root, ocispec.ImageIndexFile), index); err != nil {
+		return fmt.Errorf("writing index: %w", err)
+	}
+	return nil
+}
+
+// writeRepositories writes repositories.json from s.tags. The caller holds
+// s.mu.
+func (s *Store) writeRepositories() error {
+	repos := repositories{Repositories: make(map[string]map[string]digest.Digest)}
+	for ref, id := range s.tags {
+		repo := ref
+		if named, err := reference.ParseNormalizedNamed(ref); err == nil {
+			repo = named.Name()
+		}
+		if repos.Repositories[repo] == nil {
+			repos.Repositories[repo] = make(map[string]digest.Digest)
+		}
+		repos.Repositories[repo][ref] = id
+	}
+	if err := writeJSON(filepath.Join(s.root, repositoriesFile), repos); err != nil {
+		return fmt.Errorf("writing tags: %w", err)
+	}
+	return nil
+}
+
+// image returns a snapshot of rec. The caller holds s.mu.
+func (s *Store) image(rec *record) *Image {
+	img := &Image{
+		ID:        rec.id,
+		Config:    rec.config,
+		RawConfig: slices.Clone(rec.raw),
+		Size:      rec.size,
+	}
+	// rec.config shares slices and maps with the record; a fresh parse of
+	// the bytes that were parsed when the record was made gives the caller
+	// its own copy.
+	var config dockerspec.DockerOCIImage
+	if err := json.Unmarshal(rec.raw, &config); err == nil {
+		img.Config = config
+	}
+	for ref, id := range s.tags {
+		if id == rec.id {
+			img.RepoTags = append(img.RepoTags, FamiliarRef(ref))
+		}
+	}
+	slices.Sort(img.RepoTags)
+	return img
+}
+
+// Get returns the image named by ref: a reference ("busybox",
+// "busybox:latest", "docker.io/library/busybox:latest"), a full image ID
+// with or without "sha256:", or a prefix of an ID that only one image has.
+// Tags win over ID prefixes, as in Docker. It returns an error matching
+// ErrNotFound if no image, or more than one, matches.
+func (s *Store) Get(ref string) (*Image, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rec, err := s.lookup(ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.image(rec), nil
+}
+
+// lookup finds the record named by ref. The caller holds s.mu.
+func (s *Store) lookup(ref string) (*record, error) {
+	if d, err := digest.Parse(ref); err == nil {
+		if rec, ok := s.images[d]; ok {
+			return rec, nil
+		}
+		return nil, noSuchImage(ref)
+	}
+	if isHex(ref) && len(ref) == 64 {
+		if rec, ok := s.images[digest.NewDigestFromEncoded(digest.SHA256, ref)]; ok {
+			return rec, nil
+		}
+		return nil, noSuchImage(ref)
+	}
+	named, err := parseRef(ref)
+	if err == nil {
+		if id, ok := s.tags[named.String()]; ok {
+			return s.images[id], nil
+		}
+	}
+	prefix := strings.TrimPrefix(ref, digest.SHA256.String()+":")
+	if isHex(prefix) {
+		var found *record
+		for id, rec := range s.images {
+			if strings.HasPrefix(id.Encoded(), prefix) {
+				if found != nil {
+					return nil, errdefs.Classify(errdefs.KindNotFound, errAmbiguous{prefix})
+				}
+				found = rec
+			}
+		}
+		if found != nil {
+			return found, nil
+		}
+	}
+	if err == nil {
+		if _, digested := named.(reference.Digested); !digested {
+			return nil, noSuchImage(reference.FamiliarString(named))
+		}
+	}
+	return nil, noSuchImage(ref)
+}
+
+func isHex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// List returns all images, dangling ones included, newest first.
+func (s *Store) List() ([]*Image, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	images := make([]*Image, 0, len(s.images))
+	for _, rec := range s.images {
+		images = append(images, s.image(rec))
+	}
+	slices.SortFunc(images, func(a, b *Image) int {
+		if c := created(b).Compare(created(a)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return images, nil
+}
+
+func created(img *Image) time.Time {
+	if img.Config.Created == nil {
+		return time.Time{}
+	}
+	return *img.Config.Created
+}
+
+// Tag gives the image id the reference ref ("mi-imagen", "mi-imagen:1.0").
+// If ref named another image, it moves: that image loses the tag and, if it
+// has no other, becomes dangling.
+func (s *Store) Tag(id digest.Digest, ref string) error {
+	tagged, err := tagRef(ref)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tag(id, tagged.String())
+}
+
+// tag points the normalized reference ref at id. The caller holds s.mu.
+func (s *Store) tag(id digest.Digest, ref string) error {
+	if _, ok := s.images[id]; !ok {
+		return noSuchImage(id.String())
+	}
+	old, had := s.tags[ref]
+	s.tags[ref] = id
+	if err := s.writeRepositories(); err != nil {
+		if had {
+			s.tags[ref] = old
+		} else {
+			delete(s.tags, ref)
+		}
+		return err
+	}
+	return nil
+}
+
+// Untag removes the tag ref. The image stays, dangling if it has no other
+// tag. It returns an error matching ErrNotFound if ref is not a tag.
+func (s *Store) Untag(ref string) error {
+	named, err := parseRef(ref)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := named.String()
+	id, ok := s.tags[key]
+	if !ok {
+		return noSuchImage(reference.FamiliarString(named))
+	}
+	delete(s.tags, key)
+	if err := s.writeRepositories(); err != nil {
+		s.tags[key] = id
+		return err
+	}
+	return nil
+}
+
+// Delete removes the image id and its tags, then the blobs and layers that
+// no other image uses. Whether the image may go (tags, containers) is the
+// caller's decision.
+func (s *Store) Delete(id digest.Digest) error {
+	s.gc.Lock()
+	defer s.gc.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	rec, ok := s.images[id]
+	if !ok {
+		return noSuchImage(id.String())
+	}
+	oldTags := maps.Clone(s.tags)
+	delete(s.images, id)
+	maps.DeleteFunc(s.tags, func(_ string, tid digest.Digest) bool { return tid == id })
+	if err := s.writeIndex(); err != nil {
+		s.images[id] = rec
+		s.tags = oldTags
+		return err
+	}
+	if err := s.writeRepositories(); err != nil {
+		// The image is gone from the index; its tags go on the next Open.
+		return err
+	}
+
+	// The image is no longer listed; what follows only frees space.
+	usedBlobs := make(map[digest.Digest]bool)
+	usedLayers := make(map[digest.Digest]bool)
+	for _, other := range s.images {
+		usedBlobs[other.manifest.Digest] = true
+		usedBlobs[other.id] = true
+		for _, l := range other.layers {
+			usedBlobs[l.Digest] = true
+		}
+		for _, d := range other.config.RootFS.DiffIDs {
+			usedLayers[d] = true
+		}
+	}
+	var errs []error
+	blobs := []digest.Digest{rec.manifest.Digest, rec.id}
+	for _, l := range rec.layers {
+		blobs = append(blobs, l.Digest)
+	}
+	for _, d := range blobs {
+		if usedBlobs[d] {
+			continue
+		}
+		if err := os.Remove(blobPath(s.root, d)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("removing blob %s: %w", d, err))
+		}
+	}
+	for _, d := range rec.config.RootFS.DiffIDs {
+		if usedLayers[d] {
+			continue
+		}
+		if err := s.layers.Remove(d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// LayerDirs returns the overlay lowerdirs of img, top layer first.
+func (s *Store) LayerDirs(img *Image) ([]string, error) {
+	return s.layers.LowerDirs(img.Config.RootFS.DiffIDs)
+}

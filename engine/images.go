@@ -1,0 +1,166 @@
+package engine
+
+import (
+	"context"
+	"io"
+	"strings"
+	"time"
+
+	apiimage "github.com/moby/moby/api/types/image"
+	"github.com/moby/moby/api/types/storage"
+
+	"bolsillo/engine/errdefs"
+	"bolsillo/engine/image"
+)
+
+// ImageInspect is GET /images/{name}/json at API 1.50: the current type
+// plus the fields 1.50 clients still read (docker-py reads Parent).
+type ImageInspect struct {
+	apiimage.InspectResponse
+	Parent        string
+	DockerVersion string
+}
+
+// ImageInspect returns GET /images/{name}/json.
+func (e *Engine) ImageInspect(ref string) (*ImageInspect, error) {
+	img, err := e.image(ref)
+	if err != nil {
+		return nil, err
+	}
+	cfg := img.Config
+	layers := make([]string, len(cfg.RootFS.DiffIDs))
+	for i, d := range cfg.RootFS.DiffIDs {
+		layers[i] = d.String()
+	}
+	lowers, _ := e.images.LayerDirs(img)
+	created := ""
+	if cfg.Created != nil {
+		created = cfg.Created.UTC().Format(time.RFC3339Nano)
+	}
+	comment := ""
+	if n := len(cfg.History); n > 0 {
+		comment = cfg.History[n-1].Comment
+	}
+	conf := cfg.Config
+	return &ImageInspect{
+		InspectResponse: apiimage.InspectResponse{
+			ID:           img.ID.String(),
+			RepoTags:     nonNil(img.RepoTags),
+			RepoDigests:  []string{},
+			Comment:      comment,
+			Created:      created,
+			Author:       cfg.Author,
+			Config:       &conf,
+			Architecture: cfg.Architecture,
+			Variant:      cfg.Variant,
+			Os:           cfg.OS,
+			Size:         img.Size,
+			GraphDriver: &storage.DriverData{
+				Name: "overlay2",
+				Data: map[string]string{"LowerDir": strings.Join(lowers, ":")},
+			},
+			RootFS: apiimage.RootFS{Type: cfg.RootFS.Type, Layers: layers},
+		},
+	}, nil
+}
+
+// ImageListOptions are the query of GET /images/json.
+type ImageListOptions struct {
+	All     bool
+	Filters map[string][]string
+}
+
+// ImageList returns GET /images/json.
+func (e *Engine) ImageList(opts ImageListOptions) ([]apiimage.Summary, error) {
+	for k := range opts.Filters {
+		switch k {
+		case "dangling", "reference", "label":
+		default:
+			return nil, errdefs.InvalidParameter("invalid filter '%s'", k)
+		}
+	}
+	imgs, err := e.images.List()
+	if err != nil {
+		return nil, err
+	}
+	out := []apiimage.Summary{}
+	for _, img := range imgs {
+		dangling := len(img.RepoTags) == 0
+		if vals := opts.Filters["dangling"]; len(vals) > 0 {
+			want := vals[0] == "true" || vals[0] == "1"
+			if dangling != want {
+				continue
+			}
+		}
+		if refs := opts.Filters["reference"]; len(refs) > 0 && !matchesReference(img.RepoTags, refs) {
+			continue
+		}
+		labels := img.Config.Config.Labels
+		if !allOf(opts.Filters["label"], func(v string) bool {
+			k, want, hasValue := strings.Cut(v, "=")
+			got, ok := labels[k]
+			return ok && (!hasValue || got == want)
+		}) {
+			continue
+		}
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		var created int64
+		if img.Config.Created != nil {
+			created = img.Config.Created.Unix()
+		}
+		out = append(out, apiimage.Summary{
+			ID:          img.ID.String(),
+			ParentID:    "",
+			RepoTags:    nonNil(img.RepoTags),
+			RepoDigests: []string{},
+			Created:     created,
+			Size:        img.Size,
+			SharedSize:  -1,
+			Labels:      labels,
+			Containers:  -1,
+		})
+	}
+	return out, nil
+}
+
+// matchesReference implements the reference filter: "busybox" matches every
+// tag of busybox, "busybox:1.0" that tag only.
+func matchesReference(tags, refs []string) bool {
+	for _, ref := range refs {
+		for _, tag := range tags {
+			repo, _, _ := strings.Cut(tag, ":")
+			if tag == ref || repo == ref {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ImportOptions is the query of POST /images/create?fromSrc=-.
+type ImportOptions struct {
+	Repo    string // may carry the tag: "mi-imagen:1.0"
+	Tag     string
+	Message string
+	Changes []string
+}
+
+// ImageImport makes a one-layer image from a root filesystem tar.
+func (e *Engine) ImageImport(ctx context.Context, r io.Reader, opts ImportOptions) (string, error) {
+	ref := opts.Repo
+	if ref != "" && opts.Tag != "" {
+		ref += ":" + opts.Tag
+	}
+	if ref != "" {
+		if _, err := image.NormalizeRef(ref); err != nil {
+			return "", errdefs.InvalidParameter("%s", err.Error())
+		}
+	}
+	img, err := e.images.Import(ctx, r, image.ImportOptions{Ref: ref, Changes: opts.Changes, Message: opts.Message})
+	if err != nil {
+		return "", errdefs.InvalidParameter("%s", err.Error())
+	}
+	return img.ID.String(), nil
+}

@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"os"
+	goruntime "runtime"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/swarm"
+	"github.com/moby/moby/api/types/system"
+	"golang.org/x/sys/unix"
+
+	"bolsillo/engine/container"
+)
+
+// API versions served: what docker CLI 28 speaks, down to the oldest
+// version moby still accepts.
+const (
+	APIVersion    = "1.50"
+	MinAPIVersion = "1.24"
+)
+
+// VersionResponse is GET /version. KernelVersion and friends are top-level
+// fields the docker CLI prints.
+type VersionResponse struct {
+	system.VersionResponse
+}
+
+// Version returns GET /version.
+func (e *Engine) Version() VersionResponse {
+	kernel := kernelVersion()
+	details := map[string]string{
+		"ApiVersion":    APIVersion,
+		"MinAPIVersion": MinAPIVersion,
+		"GoVersion":     goruntime.Version(),
+		"Os":            goruntime.GOOS,
+		"Arch":          goruntime.GOARCH,
+		"KernelVersion": kernel,
+		"Experimental":  "false",
+		"GitCommit":     "",
+		"BuildTime":     "",
+	}
+	return VersionResponse{system.VersionResponse{
+		Platform:      system.PlatformInfo{Name: "bolsillo"},
+		Components:    []system.ComponentVersion{{Name: "Engine", Version: Version, Details: details}},
+		Version:       Version,
+		APIVersion:    APIVersion,
+		MinAPIVersion: MinAPIVersion,
+		GoVersion:     goruntime.Version(),
+		Os:            goruntime.GOOS,
+		Arch:          goruntime.GOARCH,
+		KernelVersion: kernel,
+	}}
+}
+
+func kernelVersion() string {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return ""
+	}
+	return unix.ByteSliceToString(u.Release[:])
+}
+
+// Info returns GET /info.
+func (e *Engine) Info() system.Info {
+	var running, stopped, paused int
+	cs := e.containers.List()
+	for _, c := range cs {
+		switch c.State.Status {
+		case container.StatusRunning:
+			running++
+		default:
+			stopped++
+		}
+	}
+	images, _ := e.images.List()
+	hostname, _ := os.Hostname()
+	var si unix.Sysinfo_t
+	var mem int64
+	if unix.Sysinfo(&si) == nil {
+		mem = int64(si.Totalram) * int64(si.Unit)
+	}
+	return system.Info{
+		ID:                e.id,
+		Containers:        len(cs),
+		ContainersRunning: running,
+		ContainersPaused:  paused,
+		ContainersStopped: stopped,
+		Images:            len(images),
+		Driver:            "overlay2",
+		DriverStatus:      [][2]string{{"Backing Filesystem", "overlay"}},
+		Plugins:           system.PluginsInfo{Volume: []string{"local"}, Network: []string{"none", "host"}, Log: []string{"json-file"}},
+		MemoryLimit:       true,
+		SwapLimit:         false,
+		CPUSet:            true,
+		CPUShares:         true,
+		PidsLimit:         true,
+		IPv4Forwarding:    true,
+		Debug:             false,
+		NFd:               countFDs(),
+		NGoroutines:       goruntime.NumGoroutine(),
+		SystemTime:        time.Now().Format(time.RFC3339Nano),
+		LoggingDriver:     "json-file",
+		CgroupDriver:      "cgroupfs",
+		CgroupVersion:     cgroupVersion(),
+		KernelVersion:     kernelVersion(),
+		OperatingSystem:   operatingSystem(),
+		OSType:            goruntime.GOOS,
+		Architecture:      architecture(),
+		NCPU:              goruntime.NumCPU(),
+		MemTotal:          mem,
+		DockerRootDir:     e.root,
+		Name:              hostname,
+		ServerVersion:     Version,
+		Labels:            []string{},
+		ExperimentalBuild: false,
+		DefaultRuntime:    "runc",
+		Runtimes:          map[string]system.RuntimeWithStatus{"runc": {Runtime: system.Runtime{Path: "libcontainer"}}},
+		Swarm:             swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
+		SecurityOptions:   []string{},
+		Warnings:          []string{},
+	}
+}
+
+func countFDs() int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0
+	}
+	return len(ents)
+}
+
+func cgroupVersion() string {
+	var st unix.Statfs_t
+	if unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC {
+		return "2"
+	}
+	return "1"
+}
+
+func operatingSystem() string {
+	b, err := os.ReadFile("/etc/os-release")
+	if err != nil {
+		return goruntime.GOOS
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "PRETTY_NAME="); ok {
+			return strings.Trim(v, `"`)
+		}
+	}
+	return goruntime.GOOS
+}
+
+func architecture() string {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return goruntime.GOARCH
+	}
+	return unix.ByteSliceToString(u.Machine[:])
+}

@@ -1,0 +1,191 @@
+package explain
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestError(t *testing.T) {
+	const host = "unix:///run/bolsillo.sock"
+	tests := []struct {
+		name  string
+		err   error
+		title string   // the title line it must choose
+		want  []string // names from the message that must reach the student
+	}{
+		{
+			name:  "no_such_container",
+			err:   errString("Error response from daemon: No such container: web"),
+			title: "### No existe el contenedor `web`",
+			want:  []string{"`web`", "`bolsillo ps -a`"},
+		},
+		{
+			name:  "no_such_image",
+			err:   errString("Error response from daemon: No such image: busybox:latest"),
+			title: "### No tienes la imagen `busybox:latest`",
+			want:  []string{"`bolsillo pull busybox:latest`", "`bolsillo lab init`"},
+		},
+		{
+			name:  "name_in_use",
+			err:   errString(`Error response from daemon: Conflict. The container name "/web" is already in use by container "4b5e57f6eb2f42b9039b3d1e13929295f231749c510cbe341cd68036d9af97e2". You have to remove (or rename) that container to be able to reuse that name.`),
+			title: "### El nombre `web` ya está en uso",
+			want:  []string{"`4b5e57f6eb2f`", "`bolsillo rm web`", "`bolsillo rename web OTRO`"},
+		},
+		{
+			name:  "remove_running",
+			err:   errString(`Error response from daemon: cannot remove container "/web": container is running: stop the container before removing or force remove`),
+			title: "### No se puede borrar un contenedor que está corriendo",
+			want:  []string{"`bolsillo stop web`", "`bolsillo rm -f web`"},
+		},
+		{
+			name:  "remove_running_short",
+			err:   errString("container is running: stop the container before removing or force remove"),
+			title: "### No se puede borrar un contenedor que está corriendo",
+			want:  []string{"`bolsillo rm -f NOMBRE`"},
+		},
+		{
+			name:  "not_running",
+			err:   errString("Error response from daemon: container 4b5e57f6eb2f42b9039b3d1e13929295f231749c510cbe341cd68036d9af97e2 is not running"),
+			title: "### El contenedor `4b5e57f6eb2f` no está corriendo",
+			want:  []string{"`bolsillo start 4b5e57f6eb2f`"},
+		},
+		{
+			name:  "executable_not_found",
+			err:   errString(`Error response from daemon: failed to create task for container: OCI runtime create failed: runc create failed: unable to start container process: exec: "hola": executable file not found in $PATH: unknown`),
+			title: "### No existe el comando `hola` en el contenedor",
+			want:  []string{"127"},
+		},
+		{
+			name:  "absolute_path_not_found",
+			err:   errString(`unable to start container process: exec: "/bin/bash": stat /bin/bash: no such file or directory`),
+			title: "### No existe el comando `/bin/bash` en el contenedor",
+			want:  []string{"`/bin/bash`"},
+		},
+		{
+			name:  "exec_permission_denied",
+			err:   errString(`unable to start container process: exec: "/etc/passwd": permission denied`),
+			title: "### `/etc/passwd` no se puede ejecutar",
+			want:  []string{"126"},
+		},
+		{
+			name:  "cannot_connect",
+			err:   errString("Cannot connect to the Docker daemon at unix:///run/bolsillo.sock. Is the docker daemon running?"),
+			title: "### No responde ningún daemon",
+			want:  []string{"`unix:///run/bolsillo.sock`", "`sudo bolsillod`"},
+		},
+		{
+			name:  "cannot_connect_socket_missing",
+			err:   errString("failed to connect to the docker API at unix:///tmp/aula.sock; check if the path is correct and if the daemon is running: dial unix /tmp/aula.sock: connect: no such file or directory"),
+			title: "### No responde ningún daemon",
+			want:  []string{"`unix:///tmp/aula.sock`"},
+		},
+		{
+			name:  "connection_refused_uses_host",
+			err:   fmt.Errorf("pinging daemon: %w", errors.New("dial unix /run/bolsillo.sock: connect: connection refused")),
+			title: "### No responde ningún daemon",
+			want:  []string{"`" + host + "`"},
+		},
+		{
+			name:  "socket_permission_denied",
+			err:   errString("permission denied while trying to connect to the docker API at unix:///run/bolsillo.sock"),
+			title: "### Sin permiso para hablar con el daemon",
+			want:  []string{"`unix:///run/bolsillo.sock`", "`sudo`"},
+		},
+		{
+			name:  "permission_denied",
+			err:   errString("open /var/lib/bolsillo/image/index.json: permission denied"),
+			title: "### Permiso denegado",
+			want:  []string{"`sudo`"},
+		},
+		{
+			name:  "invalid_reference",
+			err:   errString("invalid reference format"),
+			title: "### El nombre de la imagen no es válido",
+			want:  []string{"`repositorio:tag`"},
+		},
+		{
+			name:  "invalid_reference_uppercase",
+			err:   errString("invalid reference format: repository name (library/BusyBox) must be lowercase"),
+			title: "### El nombre de la imagen no es válido",
+			want:  []string{"`library/BusyBox`"},
+		},
+		{
+			name:  "image_in_use",
+			err:   errString("Error response from daemon: conflict: unable to delete 75b28b301258 (must be forced) - image is being used by stopped container b221d9dbb083"),
+			title: "### La imagen `75b28b301258` está en uso",
+			want:  []string{"`b221d9dbb083`", "detenido", "`bolsillo rm -f b221d9dbb083`", "`bolsillo rmi 75b28b301258`"},
+		},
+		{
+			name:  "file_not_in_container",
+			err:   errString("Error response from daemon: Could not find the file /etc/nada in container web"),
+			title: "### No existe `/etc/nada` en `web`",
+			want:  []string{"corriendo y también parado"},
+		},
+		{
+			name:  "pull_access_denied",
+			err:   errString("Error response from daemon: pull access denied for noexiste, repository does not exist or may require 'docker login'"),
+			title: "### El registro no tiene `noexiste`",
+		},
+		{
+			name:  "offline",
+			err:   errString(`Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host`),
+			title: "### Sin conexión con el registro",
+			want:  []string{"`bolsillo lab init`"},
+		},
+		{
+			name:  "deadline",
+			err:   errString("context deadline exceeded"),
+			title: "### Se acabó el tiempo de espera",
+		},
+		{
+			name:  "unknown",
+			err:   errString("Error response from daemon: something entirely new\nwith two lines"),
+			title: "### Algo falló",
+			want:  []string{"`Error response from daemon: something entirely new with two lines`"},
+		},
+		{
+			name:  "empty_message",
+			err:   errString(""),
+			title: "### Algo falló",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Error(tt.err, host)
+			if title, _, _ := strings.Cut(got, "\n"); title != tt.title {
+				t.Errorf("Error(%q) title = %q, want %q", tt.err, title, tt.title)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("Error(%q) does not mention %q:\n%s", tt.err, w, got)
+				}
+			}
+			if msg := oneLine(tt.err.Error()); !strings.Contains(got, msg) {
+				t.Errorf("Error(%q) does not quote the original message:\n%s", tt.err, got)
+			}
+			assertGolden(t, got)
+		})
+	}
+}
+
+func TestErrorNil(t *testing.T) {
+	if got := Error(nil, "unix:///run/bolsillo.sock"); got != "" {
+		t.Errorf("Error(nil) = %q, want empty", got)
+	}
+}
+
+func TestCode(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"web", "`web`"},
+		{"", "``"},
+		{"a`b", "`` a`b ``"},
+		{"a``b`", "``` a``b` ```"},
+	}
+	for _, tt := range tests {
+		if got := code(tt.in); got != tt.want {
+			t.Errorf("code(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

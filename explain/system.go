@@ -1,0 +1,153 @@
+package explain
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/docker/go-units"
+	"github.com/moby/moby/api/types/system"
+)
+
+// VersionData is what `version` learned about both ends of the API.
+type VersionData struct {
+	ClientVersion, ClientAPIVersion string // bolsillo's version and the API version it negotiated
+	Host                            string // e.g. unix:///run/bolsillo.sock
+
+	ServerName, ServerVersion, ServerAPIVersion, ServerMinAPIVersion, Os, Arch, KernelVersion string
+}
+
+// Version explains the course's architecture with real data: client, REST
+// API, daemon and host.
+func Version(v VersionData) string {
+	var md doc
+	md.title("Cliente → API REST → daemon → anfitrión")
+	md.item("El cliente es %s: lo que escribes en la terminal. No ejecuta nada por sí mismo.", code(joinSep(" ", "bolsillo", v.ClientVersion)))
+	api := "la API REST (Docker Engine API)"
+	if v.ClientAPIVersion != "" {
+		api = fmt.Sprintf("la API REST (Docker Engine API %s)", code(v.ClientAPIVersion))
+	}
+	if v.Host != "" {
+		md.item("Envía peticiones HTTP a %s por %s.", api, code(v.Host))
+	} else {
+		md.item("Envía peticiones HTTP a %s.", api)
+	}
+	server := "Las atiende el daemon (servidor)"
+	if s := joinSep(" ", v.ServerName, v.ServerVersion); s != "" {
+		server += ", " + code(s) + ","
+	}
+	switch {
+	case v.ServerAPIVersion != "" && v.ServerMinAPIVersion != "":
+		md.item("%s que habla la API %s y acepta desde la %s.", server, code(v.ServerAPIVersion), code(v.ServerMinAPIVersion))
+	case v.ServerAPIVersion != "":
+		md.item("%s que habla la API %s.", server, code(v.ServerAPIVersion))
+	default:
+		md.item("%s.", strings.TrimSuffix(server, ","))
+	}
+	if v.ClientAPIVersion != "" && v.ServerAPIVersion != "" && v.ClientAPIVersion != v.ServerAPIVersion {
+		md.item("Los dos acordaron usar la API %s, la más alta que entienden ambos.", code(v.ClientAPIVersion))
+	}
+	if host := joinSep(", ", platform(v.Os, v.Arch), kernel(v.KernelVersion)); host != "" {
+		md.item("El daemon crea imágenes y contenedores en el anfitrión (Docker host): %s.", host)
+	} else {
+		md.item("El daemon crea imágenes y contenedores en el anfitrión (Docker host).")
+	}
+	return md.String()
+}
+
+// Info explains what the daemon reported about itself and its host.
+func Info(info system.Info, host string) string {
+	var md doc
+	if info.Name != "" {
+		md.title("El daemon en el anfitrión %s", code(info.Name))
+	} else {
+		md.title("El daemon y su anfitrión")
+	}
+	route := "API REST"
+	if host != "" {
+		route = "API REST en " + code(host)
+	}
+	daemon := "daemon"
+	if info.ServerVersion != "" {
+		daemon = "daemon " + code(info.ServerVersion)
+	}
+	md.item("Tu cliente preguntó y el daemon respondió: cliente → %s → %s → anfitrión.", route, daemon)
+	if info.DockerRootDir != "" {
+		md.item("Directorio raíz de datos (data root): %s. Ahí guarda imágenes, capas y contenedores; se cambia con `--data-root` en su servicio de systemd y `systemctl daemon-reload`.", code(info.DockerRootDir))
+	}
+	md.item("Contenedores: %d (%d corriendo, %d en pausa, %d detenidos). Imágenes: %d.",
+		info.Containers, info.ContainersRunning, info.ContainersPaused, info.ContainersStopped, info.Images)
+	if info.Driver != "" {
+		md.item("Storage driver %s: apila las capas de solo lectura y, encima, la de escritura de cada contenedor.", code(info.Driver))
+	}
+	if info.CgroupVersion != "" || info.CgroupDriver != "" {
+		md.item("Grupos de control (cgroups) %s: limitan y miden la memoria y la CPU de cada contenedor.", cgroupLabel(info))
+	}
+	if line := hostSentence(info); line != "" {
+		md.item("%s", line)
+	}
+	return md.String()
+}
+
+// cgroupLabel formats the cgroup version and driver.
+func cgroupLabel(info system.Info) string {
+	switch {
+	case info.CgroupVersion != "" && info.CgroupDriver != "":
+		return fmt.Sprintf("v%s (driver %s)", info.CgroupVersion, code(info.CgroupDriver))
+	case info.CgroupVersion != "":
+		return "v" + info.CgroupVersion
+	}
+	return fmt.Sprintf("(driver %s)", code(info.CgroupDriver))
+}
+
+// hostSentence describes the host machine: system, kernel, CPUs and memory.
+func hostSentence(info system.Info) string {
+	var parts []string
+	if info.OperatingSystem != "" {
+		parts = append(parts, code(info.OperatingSystem))
+	}
+	if info.KernelVersion != "" {
+		parts = append(parts, "kernel "+code(info.KernelVersion))
+	}
+	if info.NCPU > 0 {
+		parts = append(parts, fmt.Sprintf("%d CPU", info.NCPU))
+	}
+	if info.MemTotal > 0 {
+		parts = append(parts, units.BytesSize(float64(info.MemTotal))+" de memoria")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Anfitrión: " + joinSpanish(parts) + "."
+}
+
+// platform formats "os/arch" as a code span.
+func platform(os, arch string) string {
+	switch {
+	case os != "" && arch != "":
+		return code(os + "/" + arch)
+	case os != "":
+		return code(os)
+	case arch != "":
+		return code(arch)
+	}
+	return ""
+}
+
+// kernel formats a kernel version.
+func kernel(v string) string {
+	if v == "" {
+		return ""
+	}
+	return "kernel " + code(v)
+}
+
+// joinSep joins the non-empty parts with sep.
+func joinSep(sep string, parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}

@@ -1,0 +1,27 @@
+package explain
+
+import "testing"
+
+func TestVersion(t *testing.T) {
+	f := loadFixtures(t)
+	docker := VersionData{
+		ClientVersion: "0.1.0", ClientAPIVersion: "1.50", Host: "unix:///var/run/docker.sock",
+		ServerName: "Docker Engine - Community", ServerVersion: "28.5.1", ServerAPIVersion: "1.51", ServerMinAPIVersion: "1.24",
+		Os: "linux", Arch: "amd64", KernelVersion: "6.8.0-49-generic",
+	}
+	tests := []struct {
+		name string
+		v    VersionData
+	}{
+		{"bolsillod", f.version},
+		{"docker_negotiated", docker},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assertGolden(t, Version(tt.v)) })
+	}
+}
+
+func TestInfo(t *testing.T) {
+	f := loadFixtures(t)
+	t.Run("bolsillod", func(t *testing.T) { assertGolden(t, Info(f.info, "unix:///run/bolsillo.sock")) })
+}

@@ -1,0 +1,225 @@
+// Package cli implements the bolsillo command line: one cobra command per
+// docker verb. Each command parses its flags, calls the Docker Engine API
+// through github.com/moby/moby/client, prints to stdout exactly what the
+// docker CLI prints, and writes a Spanish explanation to stderr.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/moby/moby/client"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"bolsillo/explain"
+)
+
+// Version is the bolsillo client version; release builds set it with
+// -ldflags "-X bolsillo/internal/cli.Version=...".
+var Version = "0.1.0-dev"
+
+// Main runs the bolsillo command line with the process arguments and returns
+// the exit status.
+func Main() int {
+	return execute(context.Background(), newFactory(), os.Args[1:])
+}
+
+// execute runs the root command with args and maps its error to an exit code.
+func execute(ctx context.Context, f *factory, args []string) int {
+	root := newRootCommand(f)
+	root.SetArgs(args)
+	root.SetIn(f.In)
+	root.SetOut(f.Out)
+	root.SetErr(f.Err)
+	err := root.ExecuteContext(ctx)
+	if f.client != nil {
+		_ = f.client.Close()
+	}
+	return handleError(f, err)
+}
+
+// newRootCommand builds the bolsillo command tree.
+func newRootCommand(f *factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bolsillo [OPCIONES] COMANDO",
+		Short: "Docker de bolsillo: aprende Docker con contenedores reales",
+		Long: "bolsillo habla con el daemon bolsillod (o con Docker) por la API REST de Docker.\n" +
+			"Imprime en stdout lo mismo que docker y explica en stderr, en español, lo que pasó.",
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		Version:           Version,
+		DisableAutoGenTag: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			f.explicarSet = cmd.Flags().Changed("explicar")
+			return nil
+		},
+	}
+	root.SetVersionTemplate("bolsillo {{.Version}}\n")
+	pf := root.PersistentFlags()
+	pf.StringVarP(&f.host, "host", "H", "", "Dirección del daemon (por defecto $"+envHost+" o "+DefaultHost+")")
+	pf.BoolVar(&f.explicar, "explicar", true, "Explica en español lo que pasó (o $"+envExplicar+"=0 para apagarlo)")
+	pf.Bool("help", false, "Muestra la ayuda")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return flagError{err: err, hint: flagHint(cmd, err)}
+	})
+
+	root.AddCommand(
+		newRunCommand(f),
+		newCreateCommand(f),
+		newStartCommand(f),
+		newStopCommand(f),
+		newRestartCommand(f),
+		newKillCommand(f),
+		newRmCommand(f),
+		newPsCommand(f),
+		newLogsCommand(f),
+		newInspectCommand(f),
+		newImagesCommand(f),
+		newImportCommand(f),
+		newVersionCommand(f),
+		newInfoCommand(f),
+		newLabCommand(f),
+	)
+	return root
+}
+
+// statusError ends the program with a given exit code. A nil err means the
+// code is the container's own exit status and nothing more is printed.
+type statusError struct {
+	code int
+	err  error
+}
+
+func (e statusError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e statusError) Unwrap() error { return e.err }
+
+// flagError is a mistake in the command line itself: an unknown flag, a
+// value that does not parse, a wrong number of arguments. No API call has
+// been made when it is returned.
+type flagError struct {
+	err error
+	// hint is a Spanish explanation; when empty a generic one is shown.
+	hint string
+}
+
+func (e flagError) Error() string { return e.err.Error() }
+
+func (e flagError) Unwrap() error { return e.err }
+
+// invalidFlag builds a flagError with a Spanish explanation.
+func invalidFlag(hint string, err error) error {
+	return flagError{err: err, hint: hint}
+}
+
+// flagHint explains a pflag parsing error in Spanish.
+func flagHint(cmd *cobra.Command, err error) string {
+	help := fmt.Sprintf("Mira las opciones con `%s --help`.", cmd.CommandPath())
+	var (
+		invalid  *pflag.InvalidValueError
+		notExist *pflag.NotExistError
+		required *pflag.ValueRequiredError
+	)
+	switch {
+	case errors.As(err, &invalid):
+		fl := invalid.GetFlag()
+		return fmt.Sprintf("El valor `%s` no sirve para la opción `--%s`. %s %s", invalid.GetValue(), fl.Name, valueHint(fl.Value.Type()), help)
+	case errors.As(err, &notExist):
+		return fmt.Sprintf("La opción `%s` no existe en `%s`. %s", flagSpelling(notExist.GetSpecifiedName(), notExist.GetSpecifiedShortnames()), cmd.CommandPath(), help)
+	case errors.As(err, &required):
+		return fmt.Sprintf("A la opción `--%s` le falta su valor. %s", required.GetFlag().Name, help)
+	}
+	return "No entendí la línea de comandos. " + help
+}
+
+func flagSpelling(name, shorthands string) string {
+	if name != "" {
+		return "--" + name
+	}
+	return "-" + shorthands
+}
+
+// valueHint says in Spanish what a flag of the given pflag type expects.
+func valueHint(typ string) string {
+	switch typ {
+	case "bytes":
+		return "Escribe un tamaño con su unidad, por ejemplo `512m` o `1g`."
+	case "int", "int64", "uint", "uint16":
+		return "Escribe un número entero, por ejemplo `10`."
+	case "bool":
+		return "Escribe `true` o `false`."
+	case "duration":
+		return "Escribe una duración, por ejemplo `10s` o `2m`."
+	}
+	return "Revisa cómo se escribe ese valor."
+}
+
+// Exit codes used like docker's.
+const (
+	exitGeneric     = 1
+	exitDaemonError = 125 // run/create: the daemon or the command line failed
+	exitCannotExec  = 126 // start: permission denied
+	exitNotFound    = 127 // start: executable file not found
+)
+
+// handleError prints err for a student and returns the exit code.
+func handleError(f *factory, err error) int {
+	if err == nil {
+		return 0
+	}
+	var se statusError
+	code := exitGeneric
+	if errors.As(err, &se) {
+		code = se.code
+		if se.err == nil {
+			return code
+		}
+	}
+	var fe flagError
+	switch {
+	case errors.As(err, &fe):
+		hint := fe.hint
+		if hint == "" {
+			hint = "No entendí la línea de comandos. Revisa las opciones con `--help`."
+		}
+		fmt.Fprintln(f.Err, hint)
+		fmt.Fprintf(f.Err, "Mensaje original: %s\n", fe.err)
+		if code == exitGeneric {
+			code = exitDaemonError
+		}
+		return code
+	case strings.HasPrefix(err.Error(), "unknown command"):
+		fmt.Fprintln(f.Err, "Ese comando no existe en bolsillo. Mira la lista con `bolsillo --help`.")
+		fmt.Fprintf(f.Err, "Mensaje original: %s\n", err)
+		return exitGeneric
+	}
+	reportError(f, err)
+	return code
+}
+
+// reportError explains an API error in Spanish on stderr, followed by the
+// original message so a teacher can search for it.
+func reportError(f *factory, err error) {
+	var he hintedError
+	if errors.As(err, &he) {
+		explain.NewPrinter(f.Err, true).Print(he.hint)
+		fmt.Fprintf(f.Err, "Mensaje original: %s\n", err)
+		return
+	}
+	// explain.Error ends with the original message already.
+	md := explain.Error(err, f.Host())
+	if client.IsErrConnectionFailed(err) && !strings.Contains(md, "make demo") {
+		md += fmt.Sprintf("\n\nPara probar sin instalar nada, desde el repositorio: `sudo make demo`. "+
+			"O arranca el daemon a mano con `sudo bolsillod &` (escucha en `%s`).\n", DefaultHost)
+	}
+	explain.NewPrinter(f.Err, true).Print(md)
+}

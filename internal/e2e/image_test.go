@@ -1,0 +1,80 @@
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// A root filesystem tar becomes a one-layer image, with CMD from --change.
+func TestImport(t *testing.T) {
+	d := startDaemon(t)
+
+	bb, err := os.ReadFile("/bin/busybox")
+	if err != nil {
+		t.Skip("no static busybox at /bin/busybox")
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	add := func(h *tar.Header, body []byte) {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(&tar.Header{Name: "bin/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
+	add(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bb))}, bb)
+	add(&tar.Header{Name: "bin/sh", Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
+	add(&tar.Header{Name: "bin/echo", Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
+	add(&tar.Header{Name: "etc/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
+	msg := []byte("desde un tar\n")
+	add(&tar.Header{Name: "etc/mensaje", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(msg))}, msg)
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rootfs.tar")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	r := d.must("import", "-c", `CMD ["cat", "/etc/mensaje"]`, path, "mi-imagen:1.0")
+	if !regexp.MustCompile(`^sha256:[0-9a-f]{64}\n$`).MatchString(r.stdout) {
+		t.Errorf("import stdout = %q, want sha256:ID", r.stdout)
+	}
+	images := d.must("images")
+	if !regexp.MustCompile(`(?m)^mi-imagen +1\.0 +` + r.stdout[7:19] + ` `).MatchString(images.stdout) {
+		t.Errorf("images does not list mi-imagen:1.0 with ID %s:\n%s", r.stdout[7:19], images.stdout)
+	}
+	if got := d.must("run", "--rm", "mi-imagen:1.0").stdout; got != string(msg) {
+		t.Errorf("run of the imported image = %q, want %q", got, msg)
+	}
+	if got := d.must("images", "-q").stdout; strings.TrimSpace(got) != r.stdout[7:19] {
+		t.Errorf("images -q = %q", got)
+	}
+}
+
+func TestVersionInfo(t *testing.T) {
+	d := startDaemon(t)
+	v := d.must("version")
+	for _, want := range []string{"Client:", "Server:", "1.50"} {
+		if !strings.Contains(v.stdout, want) {
+			t.Errorf("version lacks %q:\n%s", want, v.stdout)
+		}
+	}
+	if !strings.Contains(v.stderr, "API") {
+		t.Errorf("version explanation does not talk about the API:\n%s", v.stderr)
+	}
+	info := d.must("info")
+	if !strings.Contains(info.stdout, d.root) {
+		t.Errorf("info does not show the data root %s:\n%s", d.root, info.stdout)
+	}
+	if got := d.must("info", "--format", "{{.DockerRootDir}}").stdout; got != d.root+"\n" {
+		t.Errorf("info --format = %q", got)
+	}
+}
