@@ -271,7 +271,7 @@ func (e *Engine) summary(c *container.Container, now time.Time) apicontainer.Sum
 		Names:   []string{"/" + c.Name},
 		Image:   c.Config.Image,
 		ImageID: c.ImageID,
-		Command: strings.Join(append([]string{c.Path}, c.Args...), " "),
+		Command: commandString(c.Path, c.Args),
 		Created: c.Created.Unix(),
 		Ports:   []apicontainer.PortSummary{},
 		Labels:  c.Config.Labels,
@@ -302,4 +302,17 @@ func statusString(st container.State, now time.Time) string {
 	default:
 		return "Created"
 	}
+}
+
+// commandString is the COMMAND of docker ps: arguments with spaces are
+// single-quoted, as moby does.
+func commandString(path string, args []string) string {
+	parts := []string{path}
+	for _, a := range args {
+		if strings.Contains(a, " ") {
+			a = "'" + a + "'"
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
 }

@@ -279,7 +279,7 @@ func Ps(list []container.Summary, all bool) string {
 	} else {
 		md.title("%d %s corriendo (`ps`)", counts[container.StateRunning], plural(counts[container.StateRunning], "contenedor", "contenedores"))
 	}
-	if all && len(list) > 0 || counts[container.StateRunning] != len(list) {
+	if (all && len(list) > 0) || counts[container.StateRunning] != len(list) {
 		md.item("Por estado: %s.", stateCounts(counts))
 	}
 	if all {

@@ -116,8 +116,10 @@ func TestZeroValues(t *testing.T) {
 	var c container.InspectResponse
 	var img image.InspectResponse
 	outputs := map[string]func() string{
-		"Run":          func() string { return Run(RunData{}) },
-		"RunExited":    func() string { return Run(RunData{Exited: true, Removed: true, AutoRemove: true, Detached: true, Env: []string{"A", "B=1"}, Cmd: []string{"x"}}) },
+		"Run": func() string { return Run(RunData{}) },
+		"RunExited": func() string {
+			return Run(RunData{Exited: true, Removed: true, AutoRemove: true, Detached: true, Env: []string{"A", "B=1"}, Cmd: []string{"x"}})
+		},
 		"Create":       func() string { return Create(c, img) },
 		"Start":        func() string { return Start(c) },
 		"Stop":         func() string { return Stop(c) },
@@ -140,7 +142,7 @@ func TestZeroValues(t *testing.T) {
 	for name, fn := range outputs {
 		t.Run(name, func(t *testing.T) {
 			got := fn()
-			if !strings.HasPrefix(got, "### ") || strings.Count(got, "\n- ") == 0 {
+			if !strings.HasPrefix(got, "# ") || strings.Count(got, "\n- ") == 0 {
 				t.Errorf("%s on zero values = %q, want a title and at least one line", name, got)
 			}
 		})

@@ -29,7 +29,7 @@ type doc struct {
 
 // title writes the heading of the explanation.
 func (d *doc) title(format string, a ...any) {
-	fmt.Fprintf(&d.b, "### "+format+"\n\n", a...)
+	fmt.Fprintf(&d.b, "# "+format+"\n\n", a...)
 }
 
 // item writes one bullet line.

@@ -126,8 +126,8 @@ func TestShape(t *testing.T) {
 			if len(lines) < 4 {
 				t.Fatalf("%s: got %d lines, want a title, a blank line and at least 2 items:\n%s", name, len(lines), got)
 			}
-			if !strings.HasPrefix(lines[0], "### ") {
-				t.Errorf("%s: first line = %q, want a ### title", name, lines[0])
+			if !strings.HasPrefix(lines[0], "# ") {
+				t.Errorf("%s: first line = %q, want a # title", name, lines[0])
 			}
 			if lines[1] != "" {
 				t.Errorf("%s: second line = %q, want blank", name, lines[1])

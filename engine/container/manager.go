@@ -263,9 +263,6 @@ func (m *Manager) Create(opts CreateOptions) (*Container, error) {
 	if cfg.Hostname == "" {
 		cfg.Hostname = id[:12]
 	}
-	if opts.HostConfig.NetworkMode == "" {
-		opts.HostConfig.NetworkMode = "none"
-	}
 	if opts.HostConfig.LogConfig.Type == "" {
 		opts.HostConfig.LogConfig.Type = "json-file"
 	}
@@ -297,7 +294,13 @@ func (m *Manager) Create(opts CreateOptions) (*Container, error) {
 // state is created.
 func validateHostConfig(hc *container.HostConfig) error {
 	switch hc.NetworkMode {
-	case "", "none", "host", "default", "bridge":
+	case "", "default":
+		// Until the bridge network exists, a container gets its own network
+		// namespace with only the loopback interface.
+		hc.NetworkMode = "none"
+	case "none", "host":
+	case "bridge":
+		return errdefs.InvalidParameter("network mode \"bridge\" is not supported yet: use --network none or --network host")
 	default:
 		return errdefs.InvalidParameter("network %s not found", hc.NetworkMode)
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -221,5 +220,3 @@ func readJSON(name string, v any) error {
 	}
 	return nil
 }
-
-var _ io.Writer = (*blobWriter)(nil)

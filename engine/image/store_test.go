@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -573,5 +574,49 @@ func TestOpenDropsBrokenImages(t *testing.T) {
 				t.Errorf("repositories.json still names the broken image: %v", repos.Repositories)
 			}
 		})
+	}
+}
+
+func TestConcurrentImportDelete(t *testing.T) {
+	s := newTestStore(t)
+	shared := makeTar(t, "base")
+	first := s.mustImport(t, shared, ImportOptions{Message: "first"})
+
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			if _, err := s.Import(context.Background(), bytes.NewReader(shared), ImportOptions{
+				Ref:     fmt.Sprint("img:", i),
+				Message: fmt.Sprint("import ", i),
+			}); err != nil {
+				t.Errorf("Import %d: %v", i, err)
+			}
+		})
+	}
+	wg.Go(func() {
+		if err := s.Delete(first.ID); err != nil {
+			t.Errorf("Delete: %v", err)
+		}
+	})
+	wg.Go(func() {
+		for range 20 {
+			if _, err := s.List(); err != nil {
+				t.Errorf("List: %v", err)
+			}
+		}
+	})
+	wg.Wait()
+
+	images, _ := s.List()
+	if len(images) != 8 {
+		t.Errorf("List = %d images, want 8", len(images))
+	}
+	for _, img := range images {
+		if _, err := s.LayerDirs(img); err != nil {
+			t.Errorf("image %s lost its layer: %v", img.ID, err)
+		}
+		if !blobExists(s.root, img.Config.RootFS.DiffIDs[0]) {
+			t.Errorf("image %s lost its layer blob", img.ID)
+		}
 	}
 }

@@ -28,8 +28,9 @@ const (
 	whiteoutOpaque = whiteoutMeta + ".opq"
 
 	// opaqueXattr marks an overlay directory whose lower contents are hidden.
-	opaqueXattr = "trusted.overlay.opaque"
-	paxXattr    = "SCHILY.xattr."
+	opaqueXattr        = "trusted.overlay.opaque"
+	overlayXattrPrefix = "trusted.overlay."
+	paxXattr           = "SCHILY.xattr."
 )
 
 var gzipMagic = []byte{0x1f, 0x8b}
@@ -40,8 +41,10 @@ var gzipMagic = []byte{0x1f, 0x8b}
 //
 // OCI whiteouts become overlay whiteouts: a `.wh.NAME` entry becomes a 0:0
 // character device NAME, and `DIR/.wh..wh..opq` sets the xattr
-// trusted.overlay.opaque=y on DIR. Owners, modes, modification times,
-// symlinks, hardlinks within the layer, device nodes and xattrs are kept.
+// trusted.overlay.opaque=y on DIR. Modes, modification times, symlinks,
+// hardlinks within the layer, device nodes and xattrs are kept, and owners
+// too when running as root. Overlay's own xattrs (trusted.overlay.*) in the
+// tar are dropped.
 // Entry names that climb out of the layer with `..` are rejected, and no
 // symlink is ever followed while unpacking: symlinks are written as they are
 // (absolute targets included) but a path through a symlink is an error.
@@ -335,8 +338,12 @@ func setMetadata(hdr *tar.Header, target string) error {
 	if hdr.Typeflag == tar.TypeLink {
 		return nil
 	}
-	if err := os.Lchown(target, hdr.Uid, hdr.Gid); err != nil {
-		return err
+	// Only root can give files away; an unprivileged unpack (tests, or
+	// tools reading a store) keeps its own user as owner.
+	if os.Geteuid() == 0 {
+		if err := os.Lchown(target, hdr.Uid, hdr.Gid); err != nil {
+			return err
+		}
 	}
 	// chown clears the setuid and setgid bits, so chmod comes after it.
 	// Symlinks have no mode of their own on Linux.
@@ -347,7 +354,9 @@ func setMetadata(hdr *tar.Header, target string) error {
 	}
 	for key, value := range hdr.PAXRecords {
 		name, ok := strings.CutPrefix(key, paxXattr)
-		if !ok {
+		if !ok || strings.HasPrefix(name, overlayXattrPrefix) {
+			// overlay's own xattrs (opaque, redirect, metacopy) would change
+			// how the mount reads the layer; only whiteouts may set them.
 			continue
 		}
 		err := unix.Lsetxattr(target, name, []byte(value), 0)

@@ -244,6 +244,7 @@ func TestUnpackWhiteouts(t *testing.T) {
 		entry{name: "var/cache/.wh..wh..opq"},
 		entry{name: "var/cache/kept", body: "k"},
 		entry{name: ".wh..wh.plnk/123"},
+		entry{name: "forged/", typ: tar.TypeDir, xattrs: map[string]string{"trusted.overlay.opaque": "y"}},
 	)))
 	if err != nil {
 		t.Fatalf("Unpack: %v", err)
@@ -260,6 +261,7 @@ func TestUnpackWhiteouts(t *testing.T) {
 		{name: "tmp", whiteout: true, wantExists: true},
 		{name: "var/cache", opaque: true, wantExists: true},
 		{name: "var/cache/kept", wantExists: true},
+		{name: "forged", wantExists: true}, // overlay xattrs from the tar are dropped
 		{name: "etc/.wh.passwd"},
 		{name: "var/cache/.wh..wh..opq"},
 		{name: ".wh..wh.plnk"},

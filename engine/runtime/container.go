@@ -77,9 +77,8 @@ func (r *Runtime) Start(spec Spec, stdio Stdio) (_ *Container, retErr error) {
 		return nil, fmt.Errorf("starting container %s: %w", spec.ID, err)
 	}
 	config, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{
-		CgroupName:   spec.ID,
-		NoNewKeyring: false,
-		Spec:         oci,
+		CgroupName: spec.ID,
+		Spec:       oci,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("configuring container %s: %w", spec.ID, err)

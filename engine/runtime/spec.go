@@ -22,7 +22,9 @@ type Spec struct {
 	// Args is the argv of the init process. Args[0] is resolved against the
 	// PATH inside the container.
 	Args []string
-	// Env holds KEY=VALUE pairs. Without PATH, Docker's default PATH is added.
+	// Env holds KEY=VALUE pairs. As Docker does, Start adds what is missing
+	// of PATH (Docker's default), HOSTNAME and, with Tty, TERM=xterm; libcontainer
+	// adds HOME from the container's /etc/passwd.
 	Env []string
 	// Cwd is the working directory, "/" when empty. It is created (owned by
 	// root) when missing, as Docker does.

@@ -62,7 +62,7 @@ func TestPsOutput(t *testing.T) {
 		{"ps-latest", []string{"ps", "-l"}, "limit=1"},
 		{"ps-format-table", []string{"ps", "--format", "table {{.Names}}\\t{{.Image}}\\t{{.Label \"curso\"}}\\t{{.State}}"}, ""},
 		{"ps-format-size", []string{"ps", "--format", "{{.Names}} {{.Size}}"}, "size=1"},
-		{"ps-format-json", []string{"ps", "--format", "json"}, ""},
+		{"ps-format-json", []string{"ps", "--format", "json"}, "size=1"}, // like docker: json includes .Size
 		{"ps-format-helpers", []string{"ps", "--format", "{{upper .Names}} {{.Labels}} {{truncate .ID 4}} {{pad .State 1 1}}|{{json .Ports}} {{join (split .Command \" \") \",\"}} {{title .State}} {{lower .Status}}"}, ""},
 		{"ps-filter", []string{"ps", "-a", "-f", "status=exited"}, `all=1&filters=%7B%22status%22%3A%7B%22exited%22%3Atrue%7D%7D`},
 		{"ps-created-at", []string{"ps", "--format", "{{.ID}} {{.CreatedAt}} {{.RunningFor}}"}, ""},

@@ -22,7 +22,7 @@ func assertGolden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
 	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -42,14 +42,17 @@ func assertGolden(t *testing.T, name, got string) {
 var fixedNow = time.Date(2025, time.June, 1, 12, 0, 0, 0, time.UTC)
 
 // testFactory returns a factory with buffer streams, a fixed clock and the
-// given environment, talking to host.
+// given environment, talking to host through BOLSILLO_HOST.
 func testFactory(host string, env map[string]string) (*factory, *bytes.Buffer, *bytes.Buffer) {
 	var out, errOut bytes.Buffer
 	f := newFactory()
 	f.streams = streams{In: strings.NewReader(""), Out: &out, Err: &errOut}
-	f.getenv = func(k string) string { return env[k] }
+	vars := map[string]string{envHost: host}
+	for k, v := range env {
+		vars[k] = v
+	}
+	f.getenv = func(k string) string { return vars[k] }
 	f.now = func() time.Time { return fixedNow }
-	f.host = host
 	return f, &out, &errOut
 }
 

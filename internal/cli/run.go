@@ -186,13 +186,20 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 		defer stop()
 	}
 
+	if f.Explaining() {
+		// Inspect before start: a short-lived --rm container may be gone
+		// by the time the start call returns.
+		gatherRunData(ctx, api, id, &data)
+	}
 	if _, err := api.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		streamer.Close()
 		return startError(err)
 	}
 	if f.Explaining() {
-		// Inspect now: with --rm the container will be gone when we explain.
-		gatherRunData(ctx, api, id, &data)
+		// And again after it, for the PID of the running process.
+		if c, err := api.ContainerInspect(ctx, id, client.ContainerInspectOptions{}); err == nil {
+			data.Container = c.Container
+		}
 	}
 	if cfg.Tty {
 		stop := monitorTTYSize(ctx, f, api, id)

@@ -1,0 +1,301 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	apicontainer "github.com/moby/moby/api/types/container"
+	apiimage "github.com/moby/moby/api/types/image"
+	"github.com/moby/moby/api/types/system"
+
+	"bolsillo/engine"
+	"bolsillo/engine/container"
+	"bolsillo/engine/errdefs"
+)
+
+// fakeBackend answers with canned records; each test sets what it needs.
+type fakeBackend struct {
+	inspect func(ref string) (*apicontainer.InspectResponse, error)
+	wait    func(ctx context.Context, ref, cond string) (<-chan container.WaitResult, error)
+	attach  func(ctx context.Context, ref string, opts container.AttachOptions) error
+	logs    func(ctx context.Context, ref string, opts container.LogOptions, fn func(container.LogMessage) error) error
+	list    func(opts engine.ListOptions) ([]apicontainer.Summary, error)
+	tty     bool
+}
+
+func (f *fakeBackend) Version() engine.VersionResponse { return engine.VersionResponse{} }
+func (f *fakeBackend) Info() system.Info                { return system.Info{ID: "fake"} }
+func (f *fakeBackend) ContainerCreate(string, engine.CreateRequest) (apicontainer.CreateResponse, error) {
+	return apicontainer.CreateResponse{}, errdefs.NotFound("No such image: busybox:latest")
+}
+func (f *fakeBackend) ContainerStart(string) error { return errdefs.NotModified("already started") }
+func (f *fakeBackend) ContainerStop(context.Context, string, *int, string) error {
+	return nil
+}
+func (f *fakeBackend) ContainerRestart(context.Context, string, *int, string) error { return nil }
+func (f *fakeBackend) ContainerKill(string, string) error {
+	return errdefs.Conflict("container x is not running")
+}
+func (f *fakeBackend) ContainerRemove(context.Context, string, bool) error {
+	return errors.New("disk on fire")
+}
+func (f *fakeBackend) ContainerWait(ctx context.Context, ref, cond string) (<-chan container.WaitResult, error) {
+	return f.wait(ctx, ref, cond)
+}
+func (f *fakeBackend) ContainerAttach(ctx context.Context, ref string, opts container.AttachOptions) error {
+	return f.attach(ctx, ref, opts)
+}
+func (f *fakeBackend) ContainerResize(string, uint16, uint16) error { return nil }
+func (f *fakeBackend) ContainerLogs(ctx context.Context, ref string, opts container.LogOptions, fn func(container.LogMessage) error) error {
+	return f.logs(ctx, ref, opts, fn)
+}
+func (f *fakeBackend) ContainerTTY(ref string) (bool, error) {
+	if ref == "fantasma" {
+		return false, errdefs.NotFound("No such container: fantasma")
+	}
+	return f.tty, nil
+}
+func (f *fakeBackend) ContainerInspect(ref string) (*apicontainer.InspectResponse, error) {
+	return f.inspect(ref)
+}
+func (f *fakeBackend) ContainerList(opts engine.ListOptions) ([]apicontainer.Summary, error) {
+	return f.list(opts)
+}
+func (f *fakeBackend) ImageInspect(string) (*engine.ImageInspect, error) {
+	return nil, errdefs.NotFound("No such image: x")
+}
+func (f *fakeBackend) ImageList(engine.ImageListOptions) ([]apiimage.Summary, error) {
+	return []apiimage.Summary{}, nil
+}
+func (f *fakeBackend) ImageImport(context.Context, io.Reader, engine.ImportOptions) (string, error) {
+	return "sha256:abc", nil
+}
+
+func TestRoutingAndErrors(t *testing.T) {
+	fb := &fakeBackend{
+		inspect: func(ref string) (*apicontainer.InspectResponse, error) {
+			if ref != "web/a:b" {
+				return nil, errdefs.NotFound("No such container: %s", ref)
+			}
+			return &apicontainer.InspectResponse{ID: "abc"}, nil
+		},
+	}
+	srv := httptest.NewServer(New(fb, nil))
+	defer srv.Close()
+
+	tests := []struct {
+		method, path string
+		wantCode     int
+		wantBody     string
+	}{
+		{"GET", "/_ping", 200, "OK"},
+		{"HEAD", "/_ping", 200, ""},
+		{"GET", "/v1.50/_ping", 200, "OK"},
+		{"GET", "/v1.24/_ping", 200, "OK"},
+		{"GET", "/v1.51/_ping", 400, `{"message":"client version 1.51 is too new. Maximum supported API version is 1.50"}`},
+		{"GET", "/v1.12/_ping", 400, "too old"},
+		{"GET", "/nope", 404, `{"message":"page not found"}`},
+		{"GET", "/containers/web/a:b/json", 200, `"Id":"abc"`},
+		{"GET", "/v1.44/containers/x/json", 404, `{"message":"No such container: x"}`},
+		{"POST", "/containers/create", 404, "No such image: busybox:latest"},
+		{"POST", "/containers/x/start", 304, ""},
+		{"POST", "/containers/x/kill", 409, "is not running"},
+		{"DELETE", "/containers/x", 500, "disk on fire"},
+		{"POST", "/containers/x/wait?condition=bogus", 400, "invalid condition"},
+		{"GET", "/containers/x/logs", 400, "you must choose at least one stream"},
+		{"POST", "/images/create?fromSrc=-", 200, `{"status":"sha256:abc"}`},
+		{"POST", "/images/create?fromImage=busybox&tag=latest", 200, `"errorDetail"`},
+		{"POST", "/containers/fantasma/attach?stream=1&stdout=1", 404, "No such container: fantasma"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.wantCode {
+				t.Errorf("status = %d, want %d (body %s)", resp.StatusCode, tt.wantCode, body)
+			}
+			if !strings.Contains(string(body), tt.wantBody) {
+				t.Errorf("body = %s, want it to contain %s", body, tt.wantBody)
+			}
+			if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("error Content-Type = %q, want exactly application/json", resp.Header.Get("Content-Type"))
+			}
+			if got := resp.Header.Get("Api-Version"); got != "1.50" {
+				t.Errorf("Api-Version = %q", got)
+			}
+		})
+	}
+}
+
+func TestParseFilters(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want map[string][]string
+	}{
+		{"", map[string][]string{}},
+		{`{"dangling":{"true":true}}`, map[string][]string{"dangling": {"true"}}},
+		{`{"status":["exited","created"]}`, map[string][]string{"status": {"exited", "created"}}},
+	}
+	for _, tt := range tests {
+		got, err := parseFilters(tt.raw)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("parseFilters(%q) = %v, %v; want %v", tt.raw, got, err, tt.want)
+		}
+	}
+	if _, err := parseFilters("{"); !errdefs.IsInvalidParameter(err) {
+		t.Errorf("malformed filters: err = %v, want invalid parameter", err)
+	}
+}
+
+func TestParseDetachKeys(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    []byte
+		wantErr bool
+	}{
+		{"", nil, false},
+		{"ctrl-p,ctrl-q", []byte{16, 17}, false},
+		{"ctrl-@,a,ctrl-[", []byte{0, 'a', 27}, false},
+		{"ctrl-1", nil, true},
+		{"abc", nil, true},
+	}
+	for _, tt := range tests {
+		got, err := parseDetachKeys(tt.in)
+		if (err != nil) != tt.wantErr || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("parseDetachKeys(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// The wait response's headers arrive before the container ends: the docker
+// CLI starts the container only after they do.
+func TestWaitFlushesHeaders(t *testing.T) {
+	release := make(chan container.WaitResult)
+	fb := &fakeBackend{wait: func(ctx context.Context, ref, cond string) (<-chan container.WaitResult, error) {
+		out := make(chan container.WaitResult, 1)
+		go func() { out <- <-release; close(out) }()
+		return out, nil
+	}}
+	srv := httptest.NewServer(New(fb, nil))
+	defer srv.Close()
+
+	resp, err := http.Post(srv.URL+"/v1.50/containers/x/wait?condition=next-exit", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	release <- container.WaitResult{StatusCode: 3}
+	body, _ := io.ReadAll(resp.Body)
+	if got, want := strings.TrimSpace(string(body)), `{"StatusCode":3,"Error":null}`; got != want {
+		t.Errorf("body = %s, want %s", got, want)
+	}
+}
+
+// Attach answers 101 at once and frames stdout and stderr.
+func TestAttachHijack(t *testing.T) {
+	fb := &fakeBackend{attach: func(ctx context.Context, ref string, opts container.AttachOptions) error {
+		io.WriteString(opts.Stdout, "hola\n")
+		io.WriteString(opts.Stderr, "ay\n")
+		return nil
+	}}
+	srv := httptest.NewServer(New(fb, nil))
+	defer srv.Close()
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(conn, "POST /v1.50/containers/x/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+	br := bufio.NewReader(conn)
+	status, _ := br.ReadString('\n')
+	if status != "HTTP/1.1 101 UPGRADED\r\n" {
+		t.Fatalf("status line = %q", status)
+	}
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == "\r\n" {
+			break
+		}
+		if strings.HasPrefix(line, "Content-Type:") && !strings.Contains(line, "multiplexed-stream") {
+			t.Errorf("Content-Type = %q, want multiplexed at 1.50", line)
+		}
+	}
+	type frame struct {
+		stream byte
+		data   string
+	}
+	var got []frame
+	for {
+		var hdr [8]byte
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			break
+		}
+		data := make([]byte, binary.BigEndian.Uint32(hdr[4:]))
+		io.ReadFull(br, data)
+		got = append(got, frame{hdr[0], string(data)})
+	}
+	want := []frame{{1, "hola\n"}, {2, "ay\n"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("frames = %v, want %v", got, want)
+	}
+}
+
+func TestLogsTimestampsAndFraming(t *testing.T) {
+	ts := time.Date(2026, 11, 28, 2, 0, 0, 5, time.UTC)
+	fb := &fakeBackend{logs: func(ctx context.Context, ref string, opts container.LogOptions, fn func(container.LogMessage) error) error {
+		if opts.Tail != 1 || !opts.Stdout || opts.Stderr {
+			t.Errorf("opts = %+v", opts)
+		}
+		return fn(container.LogMessage{Stream: "stdout", Time: ts, Line: []byte("hola\n")})
+	}}
+	srv := httptest.NewServer(New(fb, nil))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/v1.50/containers/x/logs?stdout=1&tail=1&timestamps=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	payload := "2026-11-28T02:00:00.000000005Z hola\n"
+	want := append([]byte{1, 0, 0, 0, 0, 0, 0, byte(len(payload))}, payload...)
+	if string(body) != string(want) {
+		t.Errorf("body = %q, want %q", body, want)
+	}
+}
+
+func TestCompareVersions(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"1.50", "1.50", 0}, {"1.9", "1.10", -1}, {"1.42", "1.24", 1}, {"2.0", "1.99", 1},
+	}
+	for _, tt := range tests {
+		if got := compareVersions(tt.a, tt.b); got != tt.want {
+			t.Errorf("compareVersions(%s, %s) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
