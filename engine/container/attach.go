@@ -74,7 +74,7 @@ func (m *Manager) Attach(ctx context.Context, ref string, opts AttachOptions) er
 	}
 	select {
 	case <-ev.done:
-	case <-removed:
+	case <-removed.done:
 	case <-detached:
 	case <-broken:
 	case <-ctx.Done():

@@ -48,8 +48,8 @@ type entry struct {
 	stdinR *io.PipeReader
 	stdinW *io.PipeWriter
 
-	exit    *exitEvent    // fires at the end of the current (or next) run
-	removed chan struct{} // closed when the container is removed
+	exit    *exitEvent // fires at the end of the current (or next) run
+	removed *exitEvent // fires when the container is removed, with its last exit code
 	stopped bool          // a stop or kill asked for this exit
 }
 
@@ -145,7 +145,7 @@ func (m *Manager) add(c *Container) *entry {
 		stdout:  newBroadcaster(),
 		stderr:  newBroadcaster(),
 		exit:    newExitEvent(),
-		removed: make(chan struct{}),
+		removed: newExitEvent(),
 	}
 	if c.Config.OpenStdin {
 		e.stdinR, e.stdinW = io.Pipe()
@@ -448,6 +448,10 @@ func (m *Manager) Start(ref string) error {
 		c.State.ExitCode = exitCodeFor(err)
 		_ = c.save()
 		m.fireExit(e, c.State.ExitCode, c.State.Error)
+		if c.HostConfig.AutoRemove {
+			// --rm: a container that cannot start is removed too, as Docker does.
+			_ = m.removeLocked(e)
+		}
 		return err
 	}
 	e.proc = proc
@@ -647,24 +651,13 @@ func (m *Manager) Wait(ctx context.Context, ref string, cond WaitCondition) (<-c
 			}
 		}()
 	case WaitRemoved:
-		ev, removed := e.exit, e.removed
-		running := e.c.State.Running()
-		last := e.c.State.ExitCode
+		removed := e.removed
 		m.mu.Unlock()
 		go func() {
 			defer close(out)
-			code := last
-			if running {
-				select {
-				case <-ev.done:
-					code = ev.code
-				case <-ctx.Done():
-					return
-				}
-			}
 			select {
-			case <-removed:
-				out <- WaitResult{StatusCode: code}
+			case <-removed.done:
+				out <- WaitResult{StatusCode: removed.code}
 			case <-ctx.Done():
 			}
 		}()
@@ -859,7 +852,8 @@ func (m *Manager) removeLocked(e *entry) error {
 	if e.stdinW != nil {
 		e.stdinW.Close()
 	}
-	close(e.removed)
+	e.removed.code = c.State.ExitCode
+	close(e.removed.done)
 	return nil
 }
 

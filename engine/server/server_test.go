@@ -34,7 +34,7 @@ type fakeBackend struct {
 }
 
 func (f *fakeBackend) Version() engine.VersionResponse { return engine.VersionResponse{} }
-func (f *fakeBackend) Info() system.Info                { return system.Info{ID: "fake"} }
+func (f *fakeBackend) Info() system.Info               { return system.Info{ID: "fake"} }
 func (f *fakeBackend) ContainerCreate(string, engine.CreateRequest) (apicontainer.CreateResponse, error) {
 	return apicontainer.CreateResponse{}, errdefs.NotFound("No such image: busybox:latest")
 }

@@ -36,7 +36,7 @@ func TestDockerCLI(t *testing.T) {
 		t.Fatalf("docker run -d printed %q, want a 64-hex ID", id)
 	}
 	ps := mustDocker("ps")
-	if !regexp.MustCompile(`(?m)^` + id[:12] + ` +busybox +"sh -c 'echo tic; s…" +.* Up .* reloj$`).MatchString(ps.stdout) {
+	if !regexp.MustCompile(`(?m)^` + id[:12] + ` +busybox +"sh -c 'echo tic; sl…" +.* Up .* reloj$`).MatchString(ps.stdout) {
 		t.Errorf("docker ps does not show reloj as docker would:\n%s", ps.stdout)
 	}
 	waitFor(t, "the log line", func() bool { return d.docker("logs", "reloj").stdout == "tic\n" })

@@ -31,7 +31,7 @@ func TestImport(t *testing.T) {
 	add(&tar.Header{Name: "bin/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
 	add(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bb))}, bb)
 	add(&tar.Header{Name: "bin/sh", Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
-	add(&tar.Header{Name: "bin/echo", Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
+	add(&tar.Header{Name: "bin/cat", Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
 	add(&tar.Header{Name: "etc/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
 	msg := []byte("desde un tar\n")
 	add(&tar.Header{Name: "etc/mensaje", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(msg))}, msg)
