@@ -38,6 +38,7 @@ type Engine struct {
 	layers     *layer.Store
 	images     *image.Store
 	containers *container.Manager
+	runtime    *runtime.Runtime
 }
 
 // New opens (or creates) the data root and reconciles what a previous daemon
@@ -76,6 +77,7 @@ func New(cfg Config) (*Engine, error) {
 		layers:     layers,
 		images:     images,
 		containers: containers,
+		runtime:    rt,
 	}, nil
 }
 
@@ -90,4 +92,7 @@ func (e *Engine) Shutdown(ctx context.Context) {
 		timeout = time.Until(d) / 2
 	}
 	e.containers.Shutdown(timeout)
+	// The daemon's parent cgroup goes too: nothing of it stays in the
+	// cgroup tree once it has stopped.
+	_ = e.runtime.Close()
 }

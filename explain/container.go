@@ -108,6 +108,19 @@ func Start(c container.InspectResponse) string {
 	return md.String()
 }
 
+// Detach explains leaving a container with ctrl-p ctrl-q: the terminal is
+// free again and the container goes on.
+func Detach(c container.InspectResponse) string {
+	var md doc
+	md.title("Te desconectaste de %s; sigue corriendo", code(containerName(c)))
+	md.item("Con `ctrl-p` `ctrl-q` sueltas el contenedor sin pararlo: su proceso principal no recibió ninguna señal.")
+	if p := mainProcess(c); p != "" {
+		md.item("%s sigue vivo en segundo plano (detached), como si lo hubieras arrancado con `-d`.", code(p))
+	}
+	md.item("Míralo con %s y su salida con %s; páralo con %s.", code("bolsillo ps"), code("bolsillo logs "+containerRef(c)), code("bolsillo stop "+containerRef(c)))
+	return md.String()
+}
+
 // Stop explains a `stop`: SIGTERM, then SIGKILL after the timeout; the
 // writable layer stays on disk.
 func Stop(c container.InspectResponse) string {

@@ -46,6 +46,11 @@ func TestCreate(t *testing.T) {
 	t.Run("created", func(t *testing.T) { assertGolden(t, Create(created, f.busybox)) })
 }
 
+func TestDetach(t *testing.T) {
+	f := loadFixtures(t)
+	t.Run("running", func(t *testing.T) { assertGolden(t, Detach(f.running)) })
+}
+
 func TestStart(t *testing.T) {
 	f := loadFixtures(t)
 	tests := []struct {

@@ -30,13 +30,14 @@ func (m *Manager) Attach(ctx context.Context, ref string, opts AttachOptions) er
 	ev, removed := e.exit, e.removed
 	stdinW := e.stdinW
 	stdinOnce := e.c.Config.StdinOnce
+	tty := e.c.Config.Tty
 	var outs []*attachedWriter
 	var bcasts []*broadcaster
 	if opts.Stdout != nil {
 		outs = append(outs, e.stdout.add(opts.Stdout))
 		bcasts = append(bcasts, e.stdout)
 	}
-	if opts.Stderr != nil && !e.c.Config.Tty {
+	if opts.Stderr != nil && !tty {
 		outs = append(outs, e.stderr.add(opts.Stderr))
 		bcasts = append(bcasts, e.stderr)
 	}
@@ -47,7 +48,11 @@ func (m *Manager) Attach(ctx context.Context, ref string, opts AttachOptions) er
 		}
 	}()
 
-	detached := make(chan struct{})
+	// stdinDone ends the attach when the client's stdin ends with the
+	// detach keys, or at all with a TTY (as moby: the terminal is the
+	// client's, and a TTY process sees ^D, not EOF). Without a TTY and with
+	// StdinOnce, the end of the client's stdin closes the process's.
+	stdinDone := make(chan struct{})
 	if opts.Stdin != nil && stdinW != nil {
 		keys := opts.DetachKeys
 		if keys == nil {
@@ -56,11 +61,10 @@ func (m *Manager) Attach(ctx context.Context, ref string, opts AttachOptions) er
 		go func() {
 			dr := &detachReader{r: opts.Stdin, keys: keys}
 			_, _ = io.Copy(stdinW, dr)
-			if dr.detached {
-				close(detached)
-				return
-			}
-			if stdinOnce {
+			switch {
+			case dr.detached || tty:
+				close(stdinDone)
+			case stdinOnce:
 				stdinW.Close()
 			}
 		}()
@@ -75,7 +79,7 @@ func (m *Manager) Attach(ctx context.Context, ref string, opts AttachOptions) er
 	select {
 	case <-ev.done:
 	case <-removed.done:
-	case <-detached:
+	case <-stdinDone:
 	case <-broken:
 	case <-ctx.Done():
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
@@ -24,6 +25,7 @@ type streamer struct {
 	stdin     bool
 	once      sync.Once
 	restoreFn func()
+	detached  atomic.Bool
 }
 
 // attach opens the hijacked attach connection for the streams cfg asks for.
@@ -51,8 +53,15 @@ func (s *streamer) Stream() <-chan error {
 		}
 	}
 	if s.stdin {
+		in := s.f.In
+		if s.tty {
+			// The daemon detaches on ctrl-p ctrl-q; note that it happened,
+			// so the end of the stream is not taken for the end of the
+			// container.
+			in = &detachWatcher{r: in, keys: defaultDetachKeys, seen: &s.detached}
+		}
 		go func() {
-			_, _ = io.Copy(s.resp.Conn, s.f.In)
+			_, _ = io.Copy(s.resp.Conn, in)
 			_ = s.resp.CloseWrite()
 		}()
 	}
@@ -68,6 +77,40 @@ func (s *streamer) Stream() <-chan error {
 		done <- err
 	}()
 	return done
+}
+
+// Detached reports whether the user typed the detach keys.
+func (s *streamer) Detached() bool { return s.detached.Load() }
+
+// defaultDetachKeys is docker's ctrl-p,ctrl-q.
+var defaultDetachKeys = []byte{0x10, 0x11}
+
+// detachWatcher passes input through unchanged and records when the detach
+// sequence goes by.
+type detachWatcher struct {
+	r       io.Reader
+	keys    []byte
+	matched int
+	seen    *atomic.Bool
+}
+
+func (w *detachWatcher) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	for _, c := range p[:n] {
+		switch {
+		case c == w.keys[w.matched]:
+			w.matched++
+		case c == w.keys[0]:
+			w.matched = 1
+		default:
+			w.matched = 0
+		}
+		if w.matched == len(w.keys) {
+			w.seen.Store(true)
+			w.matched = 0
+		}
+	}
+	return n, err
 }
 
 func (s *streamer) restoreTerminal() {

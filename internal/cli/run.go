@@ -209,6 +209,26 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 	streamDone := streamer.Stream()
 	var code int
 	select {
+	case err := <-streamDone:
+		// The daemon ended the stream before the wait answered: either the
+		// user detached (the container goes on) or the exit is on its way.
+		if streamer.Detached() {
+			streamer.Close()
+			if f.Explaining() {
+				f.explain(explain.Detach(data.Container))
+			}
+			return nil
+		}
+		streamDone = closedWith(err)
+		select {
+		case res := <-wait.Result:
+			code = int(res.StatusCode)
+			if res.Error != nil && res.Error.Message != "" {
+				return statusError{code: exitDaemonError, err: errors.New(res.Error.Message)}
+			}
+		case err := <-wait.Error:
+			return statusError{code: exitDaemonError, err: err}
+		}
 	case res := <-wait.Result:
 		code = int(res.StatusCode)
 		if res.Error != nil && res.Error.Message != "" {
@@ -274,4 +294,11 @@ func startExitCode(err error) int {
 		return exitCannotExec
 	}
 	return exitDaemonError
+}
+
+// closedWith returns a channel that yields err once.
+func closedWith(err error) <-chan error {
+	ch := make(chan error, 1)
+	ch <- err
+	return ch
 }

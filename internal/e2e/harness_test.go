@@ -143,12 +143,13 @@ func (d *daemon) assertNoLeftovers() {
 		}
 	}
 	for _, cg := range cgroupDirs() {
-		ents, _ := filepath.Glob(filepath.Join(cg, "bolsillo-*", "*"))
-		for _, e := range ents {
-			if fi, err := os.Stat(e); err == nil && fi.IsDir() && strings.Contains(e, d.cgroupParent()) {
-				d.t.Errorf("cgroup left behind: %s", e)
-			}
+		parent := filepath.Join(cg, d.cgroupParent())
+		if _, err := os.Stat(parent); err == nil {
+			d.t.Errorf("cgroup left behind: %s", parent)
 		}
+	}
+	if out, _ := exec.Command("pgrep", "-f", d.root).Output(); len(out) > 0 {
+		d.t.Errorf("processes left behind: %s", out)
 	}
 }
 

@@ -1,0 +1,177 @@
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/containerd/console"
+)
+
+// ptyRun runs bolsillo on a new pseudo-terminal, as a student at a terminal
+// would, and returns it with a reader of everything the terminal showed.
+type ptyRun struct {
+	cmd    *exec.Cmd
+	master console.Console
+	mu     sync.Mutex
+	out    bytes.Buffer
+	done   chan error
+}
+
+func (d *daemon) runOnPTY(args ...string) *ptyRun {
+	d.t.Helper()
+	master, slavePath, err := console.NewPty()
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	slave, err := os.OpenFile(slavePath, os.O_RDWR, 0)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if err := master.Resize(console.WinSize{Height: 30, Width: 100}); err != nil {
+		d.t.Fatal(err)
+	}
+	p := &ptyRun{master: master, done: make(chan error, 1)}
+	p.cmd = exec.Command(filepath.Join(bin, "bolsillo"), append([]string{"-H", d.host(), "--explicar=false"}, args...)...)
+	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = slave, slave, slave
+	if err := p.cmd.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	slave.Close()
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			p.mu.Lock()
+			p.out.Write(buf[:n])
+			p.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	go func() { p.done <- p.cmd.Wait() }()
+	d.t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+		}
+		master.Close()
+	})
+	return p
+}
+
+func (p *ptyRun) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+// expect waits until the terminal shows want.
+func (p *ptyRun) expect(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(p.output(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the terminal never showed %q; it showed:\n%q", want, p.output())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (p *ptyRun) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode()
+	case <-time.After(15 * time.Second):
+		t.Fatalf("bolsillo did not end; the terminal showed:\n%q", p.output())
+		return -1
+	}
+}
+
+// run -it: a real terminal inside the container, keys in, output out, the
+// exit code of the shell out.
+func TestRunInteractiveTTY(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+
+	p := d.runOnPTY("run", "-it", "--rm", "-u", "estudiante", "-w", "/tmp", "busybox", "sh")
+	p.expect(t, "$ ")
+	p.master.Write([]byte("tty; id -un; pwd; stty size; echo $((6*7))\n"))
+	p.expect(t, "42")
+	for _, want := range []string{"/dev/pts/0", "estudiante", "/tmp", "30 100"} {
+		if !strings.Contains(p.output(), want) {
+			t.Errorf("the terminal lacks %q:\n%q", want, p.output())
+		}
+	}
+	p.master.Write([]byte("exit 5\n"))
+	if code := p.wait(t); code != 5 {
+		t.Errorf("exit code = %d, want 5 (the shell's)", code)
+	}
+	if r := d.must("ps", "-a", "-q"); r.stdout != "" {
+		t.Errorf("--rm left %q", r.stdout)
+	}
+}
+
+// ctrl-p ctrl-q detaches: the CLI ends, the container keeps running.
+func TestDetachKeys(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+
+	p := d.runOnPTY("run", "-it", "--name", "sigue", "busybox", "sh")
+	p.expect(t, "# ")
+	p.master.Write([]byte{0x10, 0x11})
+	if code := p.wait(t); code != 0 {
+		t.Errorf("exit code after detaching = %d, want 0\n%q", code, p.output())
+	}
+	if got := field(d.inspect("sigue"), "State", "Running"); got != true {
+		t.Errorf("after ctrl-p ctrl-q the container is not running (Running=%v)", got)
+	}
+	d.must("rm", "-f", "sigue")
+}
+
+func TestRunOptions(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"user", []string{"-u", "estudiante", "busybox", "id"}, "uid=1000(estudiante) gid=1000(estudiante)"},
+		{"uid", []string{"-u", "65534", "busybox", "id", "-u"}, "65534"},
+		{"workdir created", []string{"-w", "/nuevo/dir", "busybox", "pwd"}, "/nuevo/dir"},
+		{"entrypoint", []string{"--entrypoint", "echo", "busybox", "desde", "entrypoint"}, "desde entrypoint"},
+		{"hostname", []string{"--hostname", "aula", "busybox", "hostname"}, "aula"},
+		{"env", []string{"-e", "CURSO=docker", "busybox", "sh", "-c", "echo $CURSO"}, "docker"},
+		{"pid 1", []string{"busybox", "sh", "-c", "echo $$"}, "1"},
+		{"own network namespace", []string{"busybox", "ls", "/sys/class/net"}, "lo"},
+		{"memory limit", []string{"-m", "64m", "busybox", "sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max"}, "67108864"},
+		{"hosts file", []string{"busybox", "grep", "-c", "localhost", "/etc/hosts"}, "2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := d.must(append([]string{"--explicar=false", "run", "--rm"}, tt.args...)...)
+			if got := strings.TrimSpace(r.stdout); got != tt.want {
+				t.Errorf("stdout = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// The socket is not world-writable: only root and the bolsillo group.
+func TestSocketMode(t *testing.T) {
+	d := startDaemon(t)
+	fi, err := os.Stat(d.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != 0o660 {
+		t.Errorf("socket mode = %o, want 660", got)
+	}
+}
