@@ -11,19 +11,14 @@ import (
 	apicontainer "github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/storage"
 
+	"bolsillo/engine/backend"
 	"bolsillo/engine/container"
 	"bolsillo/engine/errdefs"
 	"bolsillo/engine/image"
 )
 
-// CreateRequest is the body of POST /containers/create.
-type CreateRequest struct {
-	apicontainer.Config
-	HostConfig *apicontainer.HostConfig `json:"HostConfig,omitempty"`
-}
-
 // ContainerCreate creates a container from the image named in req.Image.
-func (e *Engine) ContainerCreate(name string, req CreateRequest) (apicontainer.CreateResponse, error) {
+func (e *Engine) ContainerCreate(name string, req backend.CreateRequest) (apicontainer.CreateResponse, error) {
 	if req.Image == "" {
 		return apicontainer.CreateResponse{}, errdefs.InvalidParameter("config cannot be empty in order to create a container")
 	}
@@ -90,12 +85,12 @@ func (e *Engine) ContainerRemove(ctx context.Context, ref string, force bool) er
 }
 
 // ContainerWait waits for a condition on a container.
-func (e *Engine) ContainerWait(ctx context.Context, ref, condition string) (<-chan container.WaitResult, error) {
-	return e.containers.Wait(ctx, ref, container.WaitCondition(condition))
+func (e *Engine) ContainerWait(ctx context.Context, ref, condition string) (<-chan backend.WaitResult, error) {
+	return e.containers.Wait(ctx, ref, backend.WaitCondition(condition))
 }
 
 // ContainerAttach connects streams to a container's main process.
-func (e *Engine) ContainerAttach(ctx context.Context, ref string, opts container.AttachOptions) error {
+func (e *Engine) ContainerAttach(ctx context.Context, ref string, opts backend.AttachOptions) error {
 	return e.containers.Attach(ctx, ref, opts)
 }
 
@@ -105,7 +100,7 @@ func (e *Engine) ContainerResize(ref string, height, width uint16) error {
 }
 
 // ContainerLogs reads a container's log.
-func (e *Engine) ContainerLogs(ctx context.Context, ref string, opts container.LogOptions, fn func(container.LogMessage) error) error {
+func (e *Engine) ContainerLogs(ctx context.Context, ref string, opts backend.LogOptions, fn func(backend.LogMessage) error) error {
 	return e.containers.Logs(ctx, ref, opts, fn)
 }
 
@@ -190,15 +185,8 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// ListOptions are the query of GET /containers/json.
-type ListOptions struct {
-	All     bool
-	Limit   int
-	Filters map[string][]string
-}
-
 // ContainerList returns GET /containers/json.
-func (e *Engine) ContainerList(opts ListOptions) ([]apicontainer.Summary, error) {
+func (e *Engine) ContainerList(opts backend.ListOptions) ([]apicontainer.Summary, error) {
 	for k := range opts.Filters {
 		switch k {
 		case "status", "name", "id", "label", "exited", "ancestor":

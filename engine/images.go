@@ -9,20 +9,13 @@ import (
 	apiimage "github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/storage"
 
+	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
 	"bolsillo/engine/image"
 )
 
-// ImageInspect is GET /images/{name}/json at API 1.50: the current type
-// plus the fields 1.50 clients still read (docker-py reads Parent).
-type ImageInspect struct {
-	apiimage.InspectResponse
-	Parent        string
-	DockerVersion string
-}
-
 // ImageInspect returns GET /images/{name}/json.
-func (e *Engine) ImageInspect(ref string) (*ImageInspect, error) {
+func (e *Engine) ImageInspect(ref string) (*backend.ImageInspect, error) {
 	img, err := e.image(ref)
 	if err != nil {
 		return nil, err
@@ -42,7 +35,7 @@ func (e *Engine) ImageInspect(ref string) (*ImageInspect, error) {
 		comment = cfg.History[n-1].Comment
 	}
 	conf := cfg.Config
-	return &ImageInspect{
+	return &backend.ImageInspect{
 		InspectResponse: apiimage.InspectResponse{
 			ID:           img.ID.String(),
 			RepoTags:     nonNil(img.RepoTags),
@@ -64,14 +57,8 @@ func (e *Engine) ImageInspect(ref string) (*ImageInspect, error) {
 	}, nil
 }
 
-// ImageListOptions are the query of GET /images/json.
-type ImageListOptions struct {
-	All     bool
-	Filters map[string][]string
-}
-
 // ImageList returns GET /images/json.
-func (e *Engine) ImageList(opts ImageListOptions) ([]apiimage.Summary, error) {
+func (e *Engine) ImageList(opts backend.ImageListOptions) ([]apiimage.Summary, error) {
 	for k := range opts.Filters {
 		switch k {
 		case "dangling", "reference", "label":
@@ -139,16 +126,8 @@ func matchesReference(tags, refs []string) bool {
 	return false
 }
 
-// ImportOptions is the query of POST /images/create?fromSrc=-.
-type ImportOptions struct {
-	Repo    string // may carry the tag: "mi-imagen:1.0"
-	Tag     string
-	Message string
-	Changes []string
-}
-
 // ImageImport makes a one-layer image from a root filesystem tar.
-func (e *Engine) ImageImport(ctx context.Context, r io.Reader, opts ImportOptions) (string, error) {
+func (e *Engine) ImageImport(ctx context.Context, r io.Reader, opts backend.ImportOptions) (string, error) {
 	ref := opts.Repo
 	if ref != "" && opts.Tag != "" {
 		ref += ":" + opts.Tag

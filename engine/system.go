@@ -10,28 +10,16 @@ import (
 	"github.com/moby/moby/api/types/system"
 	"golang.org/x/sys/unix"
 
+	"bolsillo/engine/backend"
 	"bolsillo/engine/container"
 )
 
-// API versions served: what docker CLI 28 speaks, down to the oldest
-// version moby still accepts.
-const (
-	APIVersion    = "1.50"
-	MinAPIVersion = "1.24"
-)
-
-// VersionResponse is GET /version. KernelVersion and friends are top-level
-// fields the docker CLI prints.
-type VersionResponse struct {
-	system.VersionResponse
-}
-
 // Version returns GET /version.
-func (e *Engine) Version() VersionResponse {
+func (e *Engine) Version() system.VersionResponse {
 	kernel := kernelVersion()
 	details := map[string]string{
-		"ApiVersion":    APIVersion,
-		"MinAPIVersion": MinAPIVersion,
+		"ApiVersion":    backend.APIVersion,
+		"MinAPIVersion": backend.MinAPIVersion,
 		"GoVersion":     goruntime.Version(),
 		"Os":            goruntime.GOOS,
 		"Arch":          goruntime.GOARCH,
@@ -40,17 +28,17 @@ func (e *Engine) Version() VersionResponse {
 		"GitCommit":     "",
 		"BuildTime":     "",
 	}
-	return VersionResponse{system.VersionResponse{
+	return system.VersionResponse{
 		Platform:      system.PlatformInfo{Name: "bolsillo"},
 		Components:    []system.ComponentVersion{{Name: "Engine", Version: Version, Details: details}},
 		Version:       Version,
-		APIVersion:    APIVersion,
-		MinAPIVersion: MinAPIVersion,
+		APIVersion:    backend.APIVersion,
+		MinAPIVersion: backend.MinAPIVersion,
 		GoVersion:     goruntime.Version(),
 		Os:            goruntime.GOOS,
 		Arch:          goruntime.GOARCH,
 		KernelVersion: kernel,
-	}}
+	}
 }
 
 func kernelVersion() string {

@@ -25,6 +25,7 @@ import (
 	_ "github.com/opencontainers/runc/libcontainer/nsenter"
 
 	"bolsillo/engine"
+	"bolsillo/engine/backend"
 	"bolsillo/engine/runtime"
 	"bolsillo/engine/server"
 )
@@ -49,7 +50,7 @@ func run() error {
 	flag.StringVar(host, "H", *host, "abreviatura de --host")
 	flag.Parse()
 	if *version {
-		fmt.Printf("bolsillod %s (API %s)\n", engine.Version, engine.APIVersion)
+		fmt.Printf("bolsillod %s (API %s)\n", engine.Version, backend.APIVersion)
 		return nil
 	}
 	if os.Geteuid() != 0 {

@@ -5,22 +5,16 @@ import (
 	"io"
 	"os"
 	"strings"
-)
 
-// AttachOptions says which streams of the main process a client connects.
-type AttachOptions struct {
-	Stdin      io.Reader // nil: stdin not attached
-	Stdout     io.Writer // nil: stdout not attached; with a TTY it carries everything
-	Stderr     io.Writer // nil: stderr not attached
-	DetachKeys []byte    // nil: DefaultDetachKeys
-}
+	"bolsillo/engine/backend"
+)
 
 // Attach connects a client to the main process and returns when the current
 // run ends (or the next one, if the container is not running yet: the
 // docker CLI attaches before it starts), when the client types the detach
 // keys, or when ctx is done. All output written before the process ended
 // has been delivered when Attach returns.
-func (m *Manager) Attach(ctx context.Context, ref string, opts AttachOptions) error {
+func (m *Manager) Attach(ctx context.Context, ref string, opts backend.AttachOptions) error {
 	m.mu.Lock()
 	e, err := m.lookup(ref)
 	if err != nil {
@@ -104,7 +98,7 @@ func (m *Manager) Resize(ref string, height, width uint16) error {
 }
 
 // Logs sends the logged output of a container to fn.
-func (m *Manager) Logs(ctx context.Context, ref string, opts LogOptions, fn func(LogMessage) error) error {
+func (m *Manager) Logs(ctx context.Context, ref string, opts backend.LogOptions, fn func(backend.LogMessage) error) error {
 	m.mu.Lock()
 	e, err := m.lookup(ref)
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/moby/moby/api/types/container"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"bolsillo/engine/backend"
 )
 
 func TestMergeImageConfig(t *testing.T) {
@@ -168,9 +170,9 @@ func TestJSONLog(t *testing.T) {
 		t.Errorf("log is not Docker's json-file format:\n%s", raw)
 	}
 
-	read := func(opts LogOptions) string {
+	read := func(opts backend.LogOptions) string {
 		var b strings.Builder
-		err := readLogs(context.Background(), path, opts, func() bool { return false }, func(m LogMessage) error {
+		err := readLogs(context.Background(), path, opts, func() bool { return false }, func(m backend.LogMessage) error {
 			b.WriteString(m.Stream[:3] + ":" + string(m.Line))
 			return nil
 		})
@@ -181,16 +183,16 @@ func TestJSONLog(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		opts LogOptions
+		opts backend.LogOptions
 		want string
 	}{
-		{"all", LogOptions{Stdout: true, Stderr: true, Tail: -1}, "std:uno\nstd:fallo\nstd:dos\nstd:tres"},
-		{"stdout only", LogOptions{Stdout: true, Tail: -1}, "std:uno\nstd:dos\nstd:tres"},
-		{"stderr only", LogOptions{Stderr: true, Tail: -1}, "std:fallo\n"},
-		{"tail 2", LogOptions{Stdout: true, Stderr: true, Tail: 2}, "std:dos\nstd:tres"},
-		{"tail 0", LogOptions{Stdout: true, Stderr: true, Tail: 0}, ""},
-		{"since", LogOptions{Stdout: true, Stderr: true, Tail: -1, Since: base.Add(3 * time.Second)}, "std:dos\nstd:tres"},
-		{"until", LogOptions{Stdout: true, Stderr: true, Tail: -1, Until: base.Add(2 * time.Second)}, "std:uno\nstd:fallo\n"},
+		{"all", backend.LogOptions{Stdout: true, Stderr: true, Tail: -1}, "std:uno\nstd:fallo\nstd:dos\nstd:tres"},
+		{"stdout only", backend.LogOptions{Stdout: true, Tail: -1}, "std:uno\nstd:dos\nstd:tres"},
+		{"stderr only", backend.LogOptions{Stderr: true, Tail: -1}, "std:fallo\n"},
+		{"tail 2", backend.LogOptions{Stdout: true, Stderr: true, Tail: 2}, "std:dos\nstd:tres"},
+		{"tail 0", backend.LogOptions{Stdout: true, Stderr: true, Tail: 0}, ""},
+		{"since", backend.LogOptions{Stdout: true, Stderr: true, Tail: -1, Since: base.Add(3 * time.Second)}, "std:dos\nstd:tres"},
+		{"until", backend.LogOptions{Stdout: true, Stderr: true, Tail: -1, Until: base.Add(2 * time.Second)}, "std:uno\nstd:fallo\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,7 +214,7 @@ func TestLongLineIsSplit(t *testing.T) {
 	w.flush()
 	l.Close()
 	var sizes []int
-	readLogs(context.Background(), path, LogOptions{Stdout: true, Tail: -1}, func() bool { return false }, func(m LogMessage) error {
+	readLogs(context.Background(), path, backend.LogOptions{Stdout: true, Tail: -1}, func() bool { return false }, func(m backend.LogMessage) error {
 		sizes = append(sizes, len(m.Line))
 		return nil
 	})

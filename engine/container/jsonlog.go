@@ -10,6 +10,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"bolsillo/engine/backend"
 )
 
 // logEntry is one line of a json-file log, Docker's default log format:
@@ -86,25 +88,10 @@ func (w *lineWriter) flush() error {
 	return err
 }
 
-// LogOptions selects what ReadLogs returns.
-type LogOptions struct {
-	Stdout, Stderr bool
-	Tail           int // last N entries; negative means all
-	Since, Until   time.Time
-	Follow         bool
-}
-
-// LogMessage is one logged line.
-type LogMessage struct {
-	Stream string // "stdout" or "stderr"
-	Time   time.Time
-	Line   []byte
-}
-
 // readLogs sends the entries of the log at path that match opts to fn.
 // With Follow it keeps reading as the file grows until running reports
 // false and the file has been read to its end, or ctx is done.
-func readLogs(ctx context.Context, path string, opts LogOptions, running func() bool, fn func(LogMessage) error) error {
+func readLogs(ctx context.Context, path string, opts backend.LogOptions, running func() bool, fn func(backend.LogMessage) error) error {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil // never started: no log yet
@@ -126,7 +113,7 @@ func readLogs(ctx context.Context, path string, opts LogOptions, running func() 
 		return true
 	}
 	send := func(e logEntry) error {
-		return fn(LogMessage{Stream: e.Stream, Time: e.Time, Line: []byte(e.Log)})
+		return fn(backend.LogMessage{Stream: e.Stream, Time: e.Time, Line: []byte(e.Log)})
 	}
 
 	r := bufio.NewReader(f)

@@ -17,6 +17,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"golang.org/x/sys/unix"
 
+	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
 	"bolsillo/engine/layer"
 	"bolsillo/engine/runtime"
@@ -50,7 +51,7 @@ type entry struct {
 
 	exit    *exitEvent // fires at the end of the current (or next) run
 	removed *exitEvent // fires when the container is removed, with its last exit code
-	stopped bool          // a stop or kill asked for this exit
+	stopped bool       // a stop or kill asked for this exit
 }
 
 // exitEvent is closed when a run ends; code and err are then set.
@@ -602,62 +603,46 @@ func (m *Manager) fireExit(e *entry, code int, errMsg string) {
 	e.exit = newExitEvent()
 }
 
-// WaitCondition is Docker's wait condition.
-type WaitCondition string
-
-// The conditions of POST /containers/{id}/wait.
-const (
-	WaitNotRunning WaitCondition = "not-running"
-	WaitNextExit   WaitCondition = "next-exit"
-	WaitRemoved    WaitCondition = "removed"
-)
-
-// WaitResult is what a wait returns.
-type WaitResult struct {
-	StatusCode int
-	Error      string
-}
-
 // Wait returns a channel that receives one result when cond is met. It is
 // registered before Wait returns, so a caller that waits and then starts the
 // container does not miss the exit. The channel is closed without a value
 // if ctx ends first.
-func (m *Manager) Wait(ctx context.Context, ref string, cond WaitCondition) (<-chan WaitResult, error) {
+func (m *Manager) Wait(ctx context.Context, ref string, cond backend.WaitCondition) (<-chan backend.WaitResult, error) {
 	m.mu.Lock()
 	e, err := m.lookup(ref)
 	if err != nil {
 		m.mu.Unlock()
 		return nil, err
 	}
-	out := make(chan WaitResult, 1)
+	out := make(chan backend.WaitResult, 1)
 	switch cond {
-	case WaitNotRunning, "":
+	case backend.WaitNotRunning, "":
 		if !e.c.State.Running() {
-			out <- WaitResult{StatusCode: e.c.State.ExitCode}
+			out <- backend.WaitResult{StatusCode: e.c.State.ExitCode}
 			close(out)
 			m.mu.Unlock()
 			return out, nil
 		}
 		fallthrough
-	case WaitNextExit:
+	case backend.WaitNextExit:
 		ev := e.exit
 		m.mu.Unlock()
 		go func() {
 			defer close(out)
 			select {
 			case <-ev.done:
-				out <- WaitResult{StatusCode: ev.code, Error: ev.err}
+				out <- backend.WaitResult{StatusCode: ev.code, Error: ev.err}
 			case <-ctx.Done():
 			}
 		}()
-	case WaitRemoved:
+	case backend.WaitRemoved:
 		removed := e.removed
 		m.mu.Unlock()
 		go func() {
 			defer close(out)
 			select {
 			case <-removed.done:
-				out <- WaitResult{StatusCode: removed.code}
+				out <- backend.WaitResult{StatusCode: removed.code}
 			case <-ctx.Done():
 			}
 		}()

@@ -8,11 +8,10 @@ import (
 	apiimage "github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/system"
 
-	"bolsillo/engine"
-	"bolsillo/engine/container"
+	"bolsillo/engine/backend"
 )
 
-// Backend is what the API server needs from the engine. It is declared here,
+// Backend is what the API server needs from the backend. It is declared here,
 // where it is used, so tests can serve the API over a fake.
 type Backend interface {
 	systemBackend
@@ -21,28 +20,28 @@ type Backend interface {
 }
 
 type systemBackend interface {
-	Version() engine.VersionResponse
+	Version() system.VersionResponse
 	Info() system.Info
 }
 
 type containerBackend interface {
-	ContainerCreate(name string, req engine.CreateRequest) (apicontainer.CreateResponse, error)
+	ContainerCreate(name string, req backend.CreateRequest) (apicontainer.CreateResponse, error)
 	ContainerStart(ref string) error
 	ContainerStop(ctx context.Context, ref string, timeout *int, signal string) error
 	ContainerRestart(ctx context.Context, ref string, timeout *int, signal string) error
 	ContainerKill(ref, signal string) error
 	ContainerRemove(ctx context.Context, ref string, force bool) error
-	ContainerWait(ctx context.Context, ref, condition string) (<-chan container.WaitResult, error)
-	ContainerAttach(ctx context.Context, ref string, opts container.AttachOptions) error
+	ContainerWait(ctx context.Context, ref, condition string) (<-chan backend.WaitResult, error)
+	ContainerAttach(ctx context.Context, ref string, opts backend.AttachOptions) error
 	ContainerResize(ref string, height, width uint16) error
-	ContainerLogs(ctx context.Context, ref string, opts container.LogOptions, fn func(container.LogMessage) error) error
+	ContainerLogs(ctx context.Context, ref string, opts backend.LogOptions, fn func(backend.LogMessage) error) error
 	ContainerTTY(ref string) (bool, error)
 	ContainerInspect(ref string) (*apicontainer.InspectResponse, error)
-	ContainerList(opts engine.ListOptions) ([]apicontainer.Summary, error)
+	ContainerList(opts backend.ListOptions) ([]apicontainer.Summary, error)
 }
 
 type imageBackend interface {
-	ImageInspect(ref string) (*engine.ImageInspect, error)
-	ImageList(opts engine.ImageListOptions) ([]apiimage.Summary, error)
-	ImageImport(ctx context.Context, r io.Reader, opts engine.ImportOptions) (string, error)
+	ImageInspect(ref string) (*backend.ImageInspect, error)
+	ImageList(opts backend.ImageListOptions) ([]apiimage.Summary, error)
+	ImageImport(ctx context.Context, r io.Reader, opts backend.ImportOptions) (string, error)
 }

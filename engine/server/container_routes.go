@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"bolsillo/engine"
-	"bolsillo/engine/container"
+	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
 )
 
@@ -19,7 +18,7 @@ func (s *Server) postContainersCreate(w http.ResponseWriter, r *http.Request, _ 
 	if err := r.ParseForm(); err != nil {
 		return errdefs.InvalidParameter("%s", err.Error())
 	}
-	var req engine.CreateRequest
+	var req backend.CreateRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
@@ -43,7 +42,7 @@ func (s *Server) getContainersJSON(w http.ResponseWriter, r *http.Request, _ map
 	if err != nil {
 		return err
 	}
-	opts := engine.ListOptions{All: boolValue(r, "all"), Filters: filters}
+	opts := backend.ListOptions{All: boolValue(r, "all"), Filters: filters}
 	if limit != nil {
 		opts.Limit = *limit
 	}
@@ -224,7 +223,7 @@ func (s *Server) postContainerAttach(w http.ResponseWriter, r *http.Request, var
 	}
 
 	stdout, stderr := streamWriters(conn, tty, nil)
-	opts := container.AttachOptions{DetachKeys: keys}
+	opts := backend.AttachOptions{DetachKeys: keys}
 	if boolValue(r, "stdin") {
 		opts.Stdin = brw.Reader
 	}
@@ -278,7 +277,7 @@ func (s *Server) getContainerLogs(w http.ResponseWriter, r *http.Request, vars m
 	if err := r.ParseForm(); err != nil {
 		return errdefs.InvalidParameter("%s", err.Error())
 	}
-	opts := container.LogOptions{
+	opts := backend.LogOptions{
 		Stdout: boolValue(r, "stdout"),
 		Stderr: boolValue(r, "stderr"),
 		Follow: boolValue(r, "follow"),
@@ -324,7 +323,7 @@ func (s *Server) getContainerLogs(w http.ResponseWriter, r *http.Request, vars m
 	flush()
 	bw := bufio.NewWriter(w)
 	stdout, stderr := streamWriters(bw, tty, nil)
-	err = s.backend.ContainerLogs(r.Context(), vars["name"], opts, func(m container.LogMessage) error {
+	err = s.backend.ContainerLogs(r.Context(), vars["name"], opts, func(m backend.LogMessage) error {
 		out := stdout
 		if m.Stream == "stderr" {
 			out = stderr

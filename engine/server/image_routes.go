@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"bolsillo/engine"
+	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
 )
 
@@ -33,7 +33,7 @@ func (s *Server) postImagesCreate(w http.ResponseWriter, r *http.Request, _ map[
 		if src != "-" {
 			return errdefs.NotImplemented("importing from a URL is not supported: send the tar in the request body (fromSrc=-)")
 		}
-		id, err := s.backend.ImageImport(r.Context(), r.Body, engine.ImportOptions{
+		id, err := s.backend.ImageImport(r.Context(), r.Body, backend.ImportOptions{
 			Repo:    r.Form.Get("repo"),
 			Tag:     r.Form.Get("tag"),
 			Message: r.Form.Get("message"),
@@ -73,7 +73,7 @@ func (s *Server) getImagesJSON(w http.ResponseWriter, r *http.Request, _ map[str
 	if ref := r.Form.Get("filter"); ref != "" { // API < 1.41
 		filters["reference"] = append(filters["reference"], ref)
 	}
-	list, err := s.backend.ImageList(engine.ImageListOptions{All: boolValue(r, "all"), Filters: filters})
+	list, err := s.backend.ImageList(backend.ImageListOptions{All: boolValue(r, "all"), Filters: filters})
 	if err != nil {
 		return err
 	}

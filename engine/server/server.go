@@ -1,5 +1,5 @@
 // Package server serves the Docker Engine API over HTTP, so that the bolsillo
-// CLI, the real docker CLI and docker-py all drive the same engine.
+// CLI, the real docker CLI and docker-py all drive the same backend.
 //
 // Every route is served under /v{X.Y}/ for API versions 1.24 to 1.50 and
 // without a version prefix. Errors are {"message": ...} with Docker's
@@ -20,13 +20,14 @@ import (
 	"strconv"
 	"strings"
 
-	"bolsillo/engine"
+	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
 )
 
 // Server is the API's HTTP handler.
 type Server struct {
 	backend Backend
+	header  string // the Server header: "bolsillod/VERSION (linux)"
 	routes  []route
 	log     *slog.Logger
 }
@@ -40,11 +41,11 @@ type route struct {
 }
 
 // New returns a server for backend.
-func New(backend Backend, log *slog.Logger) *Server {
+func New(b Backend, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{backend: backend, log: log}
+	s := &Server{backend: b, log: log, header: "bolsillod/" + b.Version().Version + " (linux)"}
 	s.routes = s.routeTable()
 	return s
 }
@@ -88,9 +89,9 @@ var versionPrefix = regexp.MustCompile(`^/v([0-9]+\.[0-9]+)(/.*)$`)
 // ServeHTTP strips and checks the version prefix, then dispatches.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Api-Version", engine.APIVersion)
+	h.Set("Api-Version", backend.APIVersion)
 	h.Set("Ostype", "linux")
-	h.Set("Server", "bolsillod/"+engine.Version+" (linux)")
+	h.Set("Server", s.header)
 	h.Set("Docker-Experimental", "false")
 
 	path := r.URL.Path
@@ -125,10 +126,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // checkVersion rejects versions outside [MinAPIVersion, APIVersion].
 func checkVersion(v string) error {
 	switch {
-	case compareVersions(v, engine.APIVersion) > 0:
-		return errdefs.InvalidParameter("client version %s is too new. Maximum supported API version is %s", v, engine.APIVersion)
-	case compareVersions(v, engine.MinAPIVersion) < 0:
-		return errdefs.InvalidParameter("client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version", v, engine.MinAPIVersion)
+	case compareVersions(v, backend.APIVersion) > 0:
+		return errdefs.InvalidParameter("client version %s is too new. Maximum supported API version is %s", v, backend.APIVersion)
+	case compareVersions(v, backend.MinAPIVersion) < 0:
+		return errdefs.InvalidParameter("client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version", v, backend.MinAPIVersion)
 	}
 	return nil
 }
@@ -310,5 +311,5 @@ func apiVersion(r *http.Request) string {
 	if v, ok := r.Context().Value(versionKey{}).(string); ok {
 		return v
 	}
-	return engine.APIVersion
+	return backend.APIVersion
 }

@@ -18,24 +18,23 @@ import (
 	apiimage "github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/system"
 
-	"bolsillo/engine"
-	"bolsillo/engine/container"
+	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
 )
 
 // fakeBackend answers with canned records; each test sets what it needs.
 type fakeBackend struct {
 	inspect func(ref string) (*apicontainer.InspectResponse, error)
-	wait    func(ctx context.Context, ref, cond string) (<-chan container.WaitResult, error)
-	attach  func(ctx context.Context, ref string, opts container.AttachOptions) error
-	logs    func(ctx context.Context, ref string, opts container.LogOptions, fn func(container.LogMessage) error) error
-	list    func(opts engine.ListOptions) ([]apicontainer.Summary, error)
+	wait    func(ctx context.Context, ref, cond string) (<-chan backend.WaitResult, error)
+	attach  func(ctx context.Context, ref string, opts backend.AttachOptions) error
+	logs    func(ctx context.Context, ref string, opts backend.LogOptions, fn func(backend.LogMessage) error) error
+	list    func(opts backend.ListOptions) ([]apicontainer.Summary, error)
 	tty     bool
 }
 
-func (f *fakeBackend) Version() engine.VersionResponse { return engine.VersionResponse{} }
+func (f *fakeBackend) Version() system.VersionResponse { return system.VersionResponse{} }
 func (f *fakeBackend) Info() system.Info               { return system.Info{ID: "fake"} }
-func (f *fakeBackend) ContainerCreate(string, engine.CreateRequest) (apicontainer.CreateResponse, error) {
+func (f *fakeBackend) ContainerCreate(string, backend.CreateRequest) (apicontainer.CreateResponse, error) {
 	return apicontainer.CreateResponse{}, errdefs.NotFound("No such image: busybox:latest")
 }
 func (f *fakeBackend) ContainerStart(string) error { return errdefs.NotModified("already started") }
@@ -49,14 +48,14 @@ func (f *fakeBackend) ContainerKill(string, string) error {
 func (f *fakeBackend) ContainerRemove(context.Context, string, bool) error {
 	return errors.New("disk on fire")
 }
-func (f *fakeBackend) ContainerWait(ctx context.Context, ref, cond string) (<-chan container.WaitResult, error) {
+func (f *fakeBackend) ContainerWait(ctx context.Context, ref, cond string) (<-chan backend.WaitResult, error) {
 	return f.wait(ctx, ref, cond)
 }
-func (f *fakeBackend) ContainerAttach(ctx context.Context, ref string, opts container.AttachOptions) error {
+func (f *fakeBackend) ContainerAttach(ctx context.Context, ref string, opts backend.AttachOptions) error {
 	return f.attach(ctx, ref, opts)
 }
 func (f *fakeBackend) ContainerResize(string, uint16, uint16) error { return nil }
-func (f *fakeBackend) ContainerLogs(ctx context.Context, ref string, opts container.LogOptions, fn func(container.LogMessage) error) error {
+func (f *fakeBackend) ContainerLogs(ctx context.Context, ref string, opts backend.LogOptions, fn func(backend.LogMessage) error) error {
 	return f.logs(ctx, ref, opts, fn)
 }
 func (f *fakeBackend) ContainerTTY(ref string) (bool, error) {
@@ -68,16 +67,16 @@ func (f *fakeBackend) ContainerTTY(ref string) (bool, error) {
 func (f *fakeBackend) ContainerInspect(ref string) (*apicontainer.InspectResponse, error) {
 	return f.inspect(ref)
 }
-func (f *fakeBackend) ContainerList(opts engine.ListOptions) ([]apicontainer.Summary, error) {
+func (f *fakeBackend) ContainerList(opts backend.ListOptions) ([]apicontainer.Summary, error) {
 	return f.list(opts)
 }
-func (f *fakeBackend) ImageInspect(string) (*engine.ImageInspect, error) {
+func (f *fakeBackend) ImageInspect(string) (*backend.ImageInspect, error) {
 	return nil, errdefs.NotFound("No such image: x")
 }
-func (f *fakeBackend) ImageList(engine.ImageListOptions) ([]apiimage.Summary, error) {
+func (f *fakeBackend) ImageList(backend.ImageListOptions) ([]apiimage.Summary, error) {
 	return []apiimage.Summary{}, nil
 }
-func (f *fakeBackend) ImageImport(context.Context, io.Reader, engine.ImportOptions) (string, error) {
+func (f *fakeBackend) ImageImport(context.Context, io.Reader, backend.ImportOptions) (string, error) {
 	return "sha256:abc", nil
 }
 
@@ -185,9 +184,9 @@ func TestParseDetachKeys(t *testing.T) {
 // The wait response's headers arrive before the container ends: the docker
 // CLI starts the container only after they do.
 func TestWaitFlushesHeaders(t *testing.T) {
-	release := make(chan container.WaitResult)
-	fb := &fakeBackend{wait: func(ctx context.Context, ref, cond string) (<-chan container.WaitResult, error) {
-		out := make(chan container.WaitResult, 1)
+	release := make(chan backend.WaitResult)
+	fb := &fakeBackend{wait: func(ctx context.Context, ref, cond string) (<-chan backend.WaitResult, error) {
+		out := make(chan backend.WaitResult, 1)
 		go func() { out <- <-release; close(out) }()
 		return out, nil
 	}}
@@ -202,7 +201,7 @@ func TestWaitFlushesHeaders(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	release <- container.WaitResult{StatusCode: 3}
+	release <- backend.WaitResult{StatusCode: 3}
 	body, _ := io.ReadAll(resp.Body)
 	if got, want := strings.TrimSpace(string(body)), `{"StatusCode":3,"Error":null}`; got != want {
 		t.Errorf("body = %s, want %s", got, want)
@@ -211,7 +210,7 @@ func TestWaitFlushesHeaders(t *testing.T) {
 
 // Attach answers 101 at once and frames stdout and stderr.
 func TestAttachHijack(t *testing.T) {
-	fb := &fakeBackend{attach: func(ctx context.Context, ref string, opts container.AttachOptions) error {
+	fb := &fakeBackend{attach: func(ctx context.Context, ref string, opts backend.AttachOptions) error {
 		io.WriteString(opts.Stdout, "hola\n")
 		io.WriteString(opts.Stderr, "ay\n")
 		return nil
@@ -265,11 +264,11 @@ func TestAttachHijack(t *testing.T) {
 
 func TestLogsTimestampsAndFraming(t *testing.T) {
 	ts := time.Date(2026, 11, 28, 2, 0, 0, 5, time.UTC)
-	fb := &fakeBackend{logs: func(ctx context.Context, ref string, opts container.LogOptions, fn func(container.LogMessage) error) error {
+	fb := &fakeBackend{logs: func(ctx context.Context, ref string, opts backend.LogOptions, fn func(backend.LogMessage) error) error {
 		if opts.Tail != 1 || !opts.Stdout || opts.Stderr {
 			t.Errorf("opts = %+v", opts)
 		}
-		return fn(container.LogMessage{Stream: "stdout", Time: ts, Line: []byte("hola\n")})
+		return fn(backend.LogMessage{Stream: "stdout", Time: ts, Line: []byte("hola\n")})
 	}}
 	srv := httptest.NewServer(New(fb, nil))
 	defer srv.Close()

@@ -1,0 +1,64 @@
+// Package depcheck enforces the import rules of DESIGN.md: imports point
+// down, explain/ knows nothing of the engine, the engine nothing of
+// explanations, and the daemon binary — re-executed for every container —
+// links no terminal rendering.
+package depcheck
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+func deps(t *testing.T, pkg string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", "bolsillo/"+pkg).Output()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v", pkg, err)
+	}
+	return strings.Fields(string(out))
+}
+
+func TestImportRules(t *testing.T) {
+	tests := []struct {
+		pkg       string
+		forbidden []string // import path prefixes
+	}{
+		{"cmd/bolsillod", []string{
+			"github.com/charmbracelet/", "github.com/alecthomas/chroma", "github.com/yuin/goldmark",
+			"github.com/spf13/cobra", "bolsillo/explain", "bolsillo/internal/cli",
+		}},
+		{"engine/...", []string{"bolsillo/explain", "bolsillo/internal/cli", "github.com/charmbracelet/"}},
+		{"explain", []string{"bolsillo/engine", "bolsillo/internal/cli", "github.com/opencontainers/runc"}},
+		{"cmd/bolsillo", []string{"bolsillo/engine", "github.com/opencontainers/runc", "github.com/opencontainers/cgroups"}},
+		{"engine/server", []string{"github.com/opencontainers/runc"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pkg, func(t *testing.T) {
+			for _, d := range deps(t, tt.pkg) {
+				for _, f := range tt.forbidden {
+					if strings.HasPrefix(d, f) {
+						t.Errorf("%s depends on %s", tt.pkg, d)
+					}
+				}
+			}
+		})
+	}
+}
+
+// engine/runtime is the only package of bolsillo that imports libcontainer.
+func TestOnlyRuntimeImportsLibcontainer(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "bolsillo/...").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		for _, imp := range f[1:] {
+			if strings.HasPrefix(imp, "github.com/opencontainers/runc/libcontainer") &&
+				f[0] != "bolsillo/engine/runtime" && f[0] != "bolsillo/cmd/bolsillod" {
+				t.Errorf("%s imports %s; only engine/runtime may", f[0], imp)
+			}
+		}
+	}
+}
