@@ -121,21 +121,31 @@ func Detach(c container.InspectResponse) string {
 	return md.String()
 }
 
+// StopRequest is what the student asked of a stop or restart: -t and -s.
+// Zero values mean the defaults.
+type StopRequest struct {
+	Timeout *int
+	Signal  string
+}
+
 // Stop explains a `stop`: SIGTERM, then SIGKILL after the timeout; the
 // writable layer stays on disk.
-func Stop(c container.InspectResponse) string {
+func Stop(c container.InspectResponse, req StopRequest) string {
 	st := state(c)
 	var md doc
 	if st.Running {
 		md.title("Contenedor %s: sigue corriendo", code(containerName(c)))
-		md.item("%s", stopSignalSentence(c))
+		md.item("%s", stopSignalSentence(c, req))
 		md.item("Aun así figura como %s, con PID %s: su proceso todavía no terminó.", code(stateName(c, container.StateRunning)), code(strconv.Itoa(st.Pid)))
 		md.item("Comprueba con %s y, si no para, mátalo con %s.", code("bolsillo ps"), code("bolsillo kill "+containerRef(c)))
 		return md.String()
 	}
 	md.title("Contenedor %s detenido", code(containerName(c)))
-	md.item("%s", stopSignalSentence(c))
+	md.item("%s", stopSignalSentence(c, req))
 	md.item("Terminó con código de salida %s: %s.", code(strconv.Itoa(st.ExitCode)), exitMeaning(st.ExitCode, st.OOMKilled))
+	if sig := stopSignal(c, req); st.ExitCode == 137 && !st.OOMKilled && sig != "SIGKILL" {
+		md.item("No terminó con %s: dentro del contenedor es el PID 1, y el kernel no le entrega las señales que no atrapa. Por eso `stop` esperó y lo mató con `SIGKILL`.", code(sig))
+	}
 	md.item("Su capa de lectura y escritura sigue en disco %s: no pierdes los archivos que escribió.", writableLayerLine(c))
 	md.item("%s lo vuelve a arrancar; %s lo muestra como %s.", code("bolsillo start "+containerRef(c)), code("bolsillo ps -a"), code(stateName(c, container.StateExited)))
 	return md.String()
@@ -143,11 +153,11 @@ func Stop(c container.InspectResponse) string {
 
 // Restart explains a `restart`: a stop followed by a start of the same
 // container.
-func Restart(c container.InspectResponse) string {
+func Restart(c container.InspectResponse, req StopRequest) string {
 	st := state(c)
 	var md doc
 	md.title("Contenedor %s reiniciado", code(containerName(c)))
-	md.item("`restart` es un `stop` seguido de un `start`. %s", stopSignalSentence(c))
+	md.item("`restart` es un `stop` seguido de un `start`. %s", stopSignalSentence(c, req))
 	md.item("Después arrancó el mismo contenedor, con la misma capa de escritura %s: los archivos siguen ahí.", writableLayerLine(c))
 	if p := mainProcess(c); p != "" {
 		md.item("Su proceso principal, %s, volvió a empezar desde cero.", code(p))
@@ -420,22 +430,38 @@ func lookupEnv(c container.InspectResponse, key string) (string, bool) {
 
 // stopSignalSentence explains how stop ends the main process: its stop signal
 // first, then SIGKILL after the timeout.
-func stopSignalSentence(c container.InspectResponse) string {
-	sig := "SIGTERM"
+func stopSignalSentence(c container.InspectResponse, req StopRequest) string {
 	timeout := fmt.Sprintf("%d segundos, el valor por defecto", defaultStopTimeout)
-	if c.Config != nil {
-		if c.Config.StopSignal != "" {
-			sig = signalName(c.Config.StopSignal)
-		}
-		if c.Config.StopTimeout != nil {
-			timeout = fmt.Sprintf("%d segundos, su tiempo configurado", *c.Config.StopTimeout)
-		}
+	if c.Config != nil && c.Config.StopTimeout != nil {
+		timeout = fmt.Sprintf("%s, su tiempo configurado", seconds(*c.Config.StopTimeout))
+	}
+	if req.Timeout != nil {
+		timeout = fmt.Sprintf("%s, como pediste con %s", seconds(*req.Timeout), code(fmt.Sprintf("-t %d", *req.Timeout)))
 	}
 	target := "al proceso principal"
 	if p := mainProcess(c); p != "" {
 		target += " (" + code(p) + ")"
 	}
-	return fmt.Sprintf("Primero envió %s %s para que terminara por las buenas; si no termina en %s, lo mata con `SIGKILL`.", code(sig), target, timeout)
+	return fmt.Sprintf("Primero envió %s %s para que terminara por las buenas; si no termina en %s, lo mata con `SIGKILL`.", code(stopSignal(c, req)), target, timeout)
+}
+
+// stopSignal is the signal a stop sends first.
+func stopSignal(c container.InspectResponse, req StopRequest) string {
+	switch {
+	case req.Signal != "":
+		return signalName(req.Signal)
+	case c.Config != nil && c.Config.StopSignal != "":
+		return signalName(c.Config.StopSignal)
+	}
+	return "SIGTERM"
+}
+
+// seconds says "1 segundo", "10 segundos".
+func seconds(n int) string {
+	if n == 1 {
+		return "1 segundo"
+	}
+	return fmt.Sprintf("%d segundos", n)
 }
 
 // signalName normalizes a signal as the student may type it ("9", "kill",

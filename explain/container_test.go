@@ -70,30 +70,37 @@ func TestStop(t *testing.T) {
 	sigterm := withState(f.running, exitedState(143))
 	custom := loadJSON[container.InspectResponse](t, "container_exited.json")
 	custom.Config.StopSignal = "SIGQUIT"
+	one := 1
 	tests := []struct {
 		name string
 		c    container.InspectResponse
+		req  StopRequest
 	}{
-		{"sigterm", sigterm},
-		{"custom_signal_and_timeout", custom},
-		{"still_running", f.running},
+		{"sigterm", sigterm, StopRequest{}},
+		{"custom_signal_and_timeout", custom, StopRequest{}},
+		{"still_running", f.running, StopRequest{}},
+		{"asked_t_and_s", sigterm, StopRequest{Timeout: &one, Signal: "INT"}},
+		{"pid1_ignored_sigterm", withState(f.running, exitedState(137)), StopRequest{Timeout: &one}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertGolden(t, Stop(tt.c)) })
+		t.Run(tt.name, func(t *testing.T) { assertGolden(t, Stop(tt.c, tt.req)) })
 	}
 }
 
 func TestRestart(t *testing.T) {
 	f := loadFixtures(t)
+	zero := 0
 	tests := []struct {
 		name string
 		c    container.InspectResponse
+		req  StopRequest
 	}{
-		{"running", withState(f.running, runningState(51002))},
-		{"ended_again", f.exited},
+		{"running", withState(f.running, runningState(51002)), StopRequest{}},
+		{"ended_again", f.exited, StopRequest{}},
+		{"asked_t_0", withState(f.running, runningState(51002)), StopRequest{Timeout: &zero}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertGolden(t, Restart(tt.c)) })
+		t.Run(tt.name, func(t *testing.T) { assertGolden(t, Restart(tt.c, tt.req)) })
 	}
 }
 

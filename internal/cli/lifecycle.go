@@ -13,17 +13,19 @@ import (
 )
 
 // forEachContainer runs fn for every name, printing the name as given on
-// success (like docker) and explaining each failure. It fails with exit
-// code 1 when any name failed.
-func forEachContainer(f *factory, names []string, fn func(name string) error) error {
+// success (like docker), then the explanation fn returned, and explaining
+// each failure. It fails with exit code 1 when any name failed.
+func forEachContainer(f *factory, names []string, fn func(name string) (explanation string, err error)) error {
 	failed := false
 	for _, name := range names {
-		if err := fn(name); err != nil {
+		md, err := fn(name)
+		if err != nil {
 			reportError(f, err)
 			failed = true
 			continue
 		}
 		fmt.Fprintln(f.Out, name)
+		f.explain(md)
 	}
 	if failed {
 		return statusError{code: exitGeneric}
@@ -79,14 +81,14 @@ func runStart(ctx context.Context, f *factory, opts startOptions) error {
 	if opts.attach || opts.interactive {
 		return startAttached(ctx, f, api, opts)
 	}
-	return forEachContainer(f, opts.containers, func(name string) error {
+	return forEachContainer(f, opts.containers, func(name string) (string, error) {
 		if _, err := api.ContainerStart(ctx, name, client.ContainerStartOptions{}); err != nil {
-			return err
+			return "", err
 		}
 		if c, ok := inspectForExplain(ctx, f, api, name); ok {
-			f.explain(explain.Start(c))
+			return explain.Start(c), nil
 		}
-		return nil
+		return "", nil
 	})
 }
 
@@ -157,6 +159,11 @@ func (o stopOptions) apiTimeout() *int {
 	return &t
 }
 
+// request is what the explanation needs to know of the stop asked for.
+func (o stopOptions) request() explain.StopRequest {
+	return explain.StopRequest{Timeout: o.apiTimeout(), Signal: o.signal}
+}
+
 func newStopCommand(f *factory) *cobra.Command {
 	var opts stopOptions
 	cmd := &cobra.Command{
@@ -180,14 +187,14 @@ func runStop(ctx context.Context, f *factory, opts stopOptions) error {
 	if err != nil {
 		return err
 	}
-	return forEachContainer(f, opts.containers, func(name string) error {
+	return forEachContainer(f, opts.containers, func(name string) (string, error) {
 		if _, err := api.ContainerStop(ctx, name, client.ContainerStopOptions{Signal: opts.signal, Timeout: opts.apiTimeout()}); err != nil {
-			return err
+			return "", err
 		}
 		if c, ok := inspectForExplain(ctx, f, api, name); ok {
-			f.explain(explain.Stop(c))
+			return explain.Stop(c, opts.request()), nil
 		}
-		return nil
+		return "", nil
 	})
 }
 
@@ -214,14 +221,14 @@ func runRestart(ctx context.Context, f *factory, opts stopOptions) error {
 	if err != nil {
 		return err
 	}
-	return forEachContainer(f, opts.containers, func(name string) error {
+	return forEachContainer(f, opts.containers, func(name string) (string, error) {
 		if _, err := api.ContainerRestart(ctx, name, client.ContainerRestartOptions{Signal: opts.signal, Timeout: opts.apiTimeout()}); err != nil {
-			return err
+			return "", err
 		}
 		if c, ok := inspectForExplain(ctx, f, api, name); ok {
-			f.explain(explain.Restart(c))
+			return explain.Restart(c, opts.request()), nil
 		}
-		return nil
+		return "", nil
 	})
 }
 
@@ -256,14 +263,14 @@ func runKill(ctx context.Context, f *factory, opts killOptions) error {
 	if sig == "" {
 		sig = "KILL"
 	}
-	return forEachContainer(f, opts.containers, func(name string) error {
+	return forEachContainer(f, opts.containers, func(name string) (string, error) {
 		if _, err := api.ContainerKill(ctx, name, client.ContainerKillOptions{Signal: opts.signal}); err != nil {
-			return err
+			return "", err
 		}
 		if c, ok := inspectForExplain(ctx, f, api, name); ok {
-			f.explain(explain.Kill(c, sig))
+			return explain.Kill(c, sig), nil
 		}
-		return nil
+		return "", nil
 	})
 }
 
@@ -296,15 +303,15 @@ func runRm(ctx context.Context, f *factory, opts rmOptions) error {
 	if err != nil {
 		return err
 	}
-	return forEachContainer(f, opts.containers, func(name string) error {
+	return forEachContainer(f, opts.containers, func(name string) (string, error) {
 		// Inspect before removal: afterwards its writable layer is gone.
 		c, ok := inspectForExplain(ctx, f, api, name)
 		if _, err := api.ContainerRemove(ctx, name, client.ContainerRemoveOptions{Force: opts.force, RemoveVolumes: opts.volumes}); err != nil {
-			return err
+			return "", err
 		}
 		if ok {
-			f.explain(explain.Remove(c, opts.force))
+			return explain.Remove(c, opts.force), nil
 		}
-		return nil
+		return "", nil
 	})
 }
