@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+
+	"bolsillo/engine/atomicfile"
 )
 
 // Status is the lifecycle state of a container, with Docker's names.
@@ -103,10 +105,10 @@ const (
 
 // save persists the record atomically.
 func (c *Container) save() error {
-	if err := writeJSONAtomic(filepath.Join(c.dir, configFile), c); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(c.dir, configFile), c, 0o600); err != nil {
 		return err
 	}
-	return writeJSONAtomic(filepath.Join(c.dir, hostConfigFile), c.HostConfig)
+	return atomicfile.WriteJSON(filepath.Join(c.dir, hostConfigFile), c.HostConfig, 0o600)
 }
 
 // load reads a record from dir.
@@ -151,32 +153,6 @@ func readJSON(path string, v any) error {
 		return fmt.Errorf("decoding %s: %w", path, err)
 	}
 	return nil
-}
-
-// writeJSONAtomic writes v to path so that a reader (or a daemon restarted
-// after a crash) sees either the old file or the new one, never half of it.
-func writeJSONAtomic(path string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // newID returns a random 64-hex container ID.

@@ -11,70 +11,17 @@ import (
 
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"bolsillo/engine/atomicfile"
 )
 
 // tempPrefix starts the names of files being written; Open removes the ones
 // an interrupted write left behind.
-const tempPrefix = ".tmp-"
+const tempPrefix = atomicfile.TempPrefix
 
 // blobPath returns the path of the blob d in the layout at root.
 func blobPath(root string, d digest.Digest) string {
 	return filepath.Join(root, ocispec.ImageBlobsDir, d.Algorithm().String(), d.Encoded())
-}
-
-// writeFileAtomic writes data to name so that readers see either the old
-// file or the complete new one, even after a crash: temp file, fsync,
-// rename, fsync of the directory.
-func writeFileAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	f, err := os.CreateTemp(dir, tempPrefix)
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if err := writeAndSync(f, data); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(dir)
-}
-
-func writeAndSync(f *os.File, data []byte) error {
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-// writeJSON marshals v and writes it atomically to name.
-func writeJSON(name string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(name, b)
 }
 
 // writeBlob stores data as a blob and returns its descriptor. A blob that is
@@ -85,7 +32,7 @@ func writeBlob(root, mediaType string, data []byte) (ocispec.Descriptor, error) 
 	if _, err := os.Stat(p); err == nil {
 		return desc, nil
 	}
-	if err := writeFileAtomic(p, data); err != nil {
+	if err := atomicfile.WriteFile(p, data, 0o644); err != nil {
 		return ocispec.Descriptor{}, fmt.Errorf("writing blob %s: %w", desc.Digest, err)
 	}
 	return desc, nil
@@ -140,7 +87,7 @@ func (w *blobWriter) Commit(mediaType string, want digest.Digest) (ocispec.Descr
 		os.Remove(w.f.Name())
 		return ocispec.Descriptor{}, err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return ocispec.Descriptor{}, err
 	}
 	return ocispec.Descriptor{MediaType: mediaType, Digest: got, Size: w.size}, nil
@@ -198,7 +145,7 @@ func initLayout(root string) error {
 	}
 	layoutFile := filepath.Join(root, ocispec.ImageLayoutFile)
 	if _, err := os.Stat(layoutFile); errors.Is(err, fs.ErrNotExist) {
-		if err := writeJSON(layoutFile, ocispec.ImageLayout{Version: ocispec.ImageLayoutVersion}); err != nil {
+		if err := atomicfile.WriteJSON(layoutFile, ocispec.ImageLayout{Version: ocispec.ImageLayoutVersion}, 0o644); err != nil {
 			return err
 		}
 	}

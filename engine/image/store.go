@@ -39,6 +39,7 @@ import (
 	"github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"bolsillo/engine/atomicfile"
 	"bolsillo/engine/errdefs"
 	"bolsillo/engine/layer"
 )
@@ -223,7 +224,7 @@ func (s *Store) writeIndex() error {
 	for _, id := range slices.Sorted(maps.Keys(s.images)) {
 		index.Manifests = append(index.Manifests, s.images[id].manifest)
 	}
-	if err := writeJSON(filepath.Join(s.root, ocispec.ImageIndexFile), index); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(s.root, ocispec.ImageIndexFile), index, 0o644); err != nil {
 		return fmt.Errorf("writing index: %w", err)
 	}
 	return nil
@@ -243,7 +244,7 @@ func (s *Store) writeRepositories() error {
 		}
 		repos.Repositories[repo][ref] = id
 	}
-	if err := writeJSON(filepath.Join(s.root, repositoriesFile), repos); err != nil {
+	if err := atomicfile.WriteJSON(filepath.Join(s.root, repositoriesFile), repos, 0o644); err != nil {
 		return fmt.Errorf("writing tags: %w", err)
 	}
 	return nil

@@ -19,6 +19,8 @@ import (
 
 	"github.com/opencontainers/go-digest"
 	"golang.org/x/sys/unix"
+
+	"bolsillo/engine/atomicfile"
 )
 
 // OCI whiteout names (image-spec, layer.md).
@@ -126,11 +128,11 @@ func (s *Store) commit(tmp string, diffID digest.Digest, size int64) error {
 		}
 	}
 	removeLink := func() { os.Remove(filepath.Join(s.root, linksDir, short)) }
-	if err := writeFileSync(filepath.Join(tmp, "link"), []byte(short)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(tmp, "link"), []byte(short), 0o600); err != nil {
 		removeLink()
 		return err
 	}
-	if err := writeFileSync(filepath.Join(tmp, "size"), []byte(strconv.FormatInt(size, 10))); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(tmp, "size"), []byte(strconv.FormatInt(size, 10)), 0o600); err != nil {
 		removeLink()
 		return err
 	}
@@ -139,22 +141,6 @@ func (s *Store) commit(tmp string, diffID digest.Digest, size int64) error {
 		return err
 	}
 	return nil
-}
-
-func writeFileSync(name string, data []byte) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // extract writes the entries of tr under dest, which must be a fresh
