@@ -84,7 +84,77 @@ func newRootCommand(f *factory) *cobra.Command {
 		newInfoCommand(f),
 		newLabCommand(f),
 	)
+	localize(root)
 	return root
+}
+
+// usageTemplate is cobra's usage text, in Spanish.
+const usageTemplate = `Uso:{{if .Runnable}}
+  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
+  {{.CommandPath}} COMANDO{{end}}{{if gt (len .Aliases) 0}}
+
+Alias:
+  {{.NameAndAliases}}{{end}}{{if .HasExample}}
+
+Ejemplos:
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}
+
+Comandos:{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+
+Opciones:
+{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
+
+Opciones globales:
+{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
+
+Usa "{{.CommandPath}} COMANDO --help" para saber más de un comando.{{end}}
+`
+
+// localize puts cobra's own texts (usage, help, version and completion
+// commands) in Spanish, like the rest of the command line.
+func localize(root *cobra.Command) {
+	root.SetUsageTemplate(usageTemplate)
+	root.Flags().BoolP("version", "v", false, "Muestra la versión de bolsillo")
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [COMANDO]",
+		Short: "Muestra la ayuda de un comando",
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, _, err := c.Root().Find(args)
+			if cmd == nil || err != nil {
+				c.Printf("No hay ayuda sobre %q\n", strings.Join(args, " "))
+				return c.Root().Usage()
+			}
+			return cmd.Help()
+		},
+	})
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Short = "Genera el script de autocompletado para tu shell"
+		c.Long = "Genera el script de autocompletado de bolsillo para bash, zsh, fish o powershell.\n" +
+			"Por ejemplo, en bash: source <(bolsillo completion bash)"
+		for _, sh := range c.Commands() {
+			sh.Short = "Genera el script de autocompletado para " + sh.Name()
+			sh.Long = sh.Short + ".\nPor ejemplo: source <(bolsillo completion " + sh.Name() + ")"
+			if f := sh.Flags().Lookup("no-descriptions"); f != nil {
+				f.Usage = "sin descripciones en las sugerencias"
+			}
+		}
+	}
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.DisableFlagsInUseLine = true
+		if f := c.Flags().Lookup("help"); f == nil {
+			c.Flags().Bool("help", false, "Muestra la ayuda")
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }
 
 // statusError ends the program with a given exit code. A nil err means the
