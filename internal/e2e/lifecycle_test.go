@@ -286,3 +286,32 @@ func TestErrors(t *testing.T) {
 		t.Errorf("with no daemon, want an error naming bolsillod:\n%s", r)
 	}
 }
+
+// start -a attaches to a stopped container and runs it again, with the
+// exit code of its main process.
+func TestStartAttach(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+
+	d.must("create", "--name", "otra", "busybox", "sh", "-c", "echo vez >> /veces; wc -l < /veces; exit 4")
+	for i, want := range []string{"1", "2"} {
+		r := d.bolsillo("--explicar=false", "start", "-a", "otra")
+		if r.code != 4 {
+			t.Fatalf("start -a #%d: exit code %d, want 4\n%s", i+1, r.code, r)
+		}
+		if got := strings.TrimSpace(r.stdout); got != want {
+			t.Errorf("start -a #%d printed %q, want %q: the writable layer keeps the file between runs", i+1, got, want)
+		}
+	}
+}
+
+// A TTY container logs one raw stream.
+func TestLogsOfTTYContainer(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	d.must("run", "-t", "--name", "contty", "busybox", "sh", "-c", "echo salida; echo error >&2")
+	r := d.must("--explicar=false", "logs", "contty")
+	if r.stdout != "salida\r\nerror\r\n" {
+		t.Errorf("logs of a TTY container = %q, want both lines with the terminal's \\r\\n on stdout", r.stdout)
+	}
+}
