@@ -74,22 +74,14 @@ func unescapeMount(s string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s)+0 && isOctal(s[i+1:i+4]) {
-			n, _ := strconv.ParseUint(s[i+1:i+4], 8, 8)
-			b.WriteByte(byte(n))
-			i += 3
-			continue
+		if s[i] == '\\' && i+4 <= len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
 		}
 		b.WriteByte(s[i])
 	}
 	return b.String()
-}
-
-func isOctal(s string) bool {
-	for _, c := range []byte(s) {
-		if c < '0' || c > '7' {
-			return false
-		}
-	}
-	return len(s) == 3
 }

@@ -1,0 +1,312 @@
+// Command bench times bolsillo against raw runc and, when a Docker daemon
+// answers on /var/run/docker.sock, against Docker, in one run: the wall time
+// of a container that runs `true` from start to removal, the idle RSS of
+// bolsillod and the size of both binaries. It prints a table with ratios
+// and checks the engine's targets as facts: a benchmark reports, it does
+// not assert. It exits 1 only when a measurement could not run.
+//
+//	sudo go run ./internal/bench -bin bin [-n 20] [-warmup 3] [-json]
+//
+// It needs root (namespaces, mounts, cgroups). It starts its own bolsillod
+// on a temporary data root and socket and leaves nothing behind.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// idleWait is how long bolsillod is left alone before its RSS is read.
+const idleWait = 2 * time.Second
+
+// options are the command-line flags.
+type options struct {
+	bin     string // directory with bolsillod and bolsillo
+	runs    int
+	warmups int
+	json    bool
+	// dockerSock is where a Docker daemon to compare with may answer.
+	dockerSock string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.bin, "bin", "bin", "directorio con bolsillod y bolsillo, los que deja 'make build'")
+	flag.IntVar(&o.runs, "n", 20, "ejecuciones medidas por fila")
+	flag.IntVar(&o.warmups, "warmup", 3, "ejecuciones de calentamiento por fila, que no cuentan")
+	flag.BoolVar(&o.json, "json", false, "imprime las cifras en bruto, en JSON, en vez de la tabla")
+	flag.StringVar(&o.dockerSock, "docker-sock", defaultDockerSock, "socket del daemon de Docker con el que comparar, si responde")
+	flag.Parse()
+	if o.runs < 1 || o.warmups < 0 || flag.NArg() > 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, o, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run measures, cleans up and prints; it returns the exit code.
+func run(ctx context.Context, o options, stdout, stderr io.Writer) int {
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return 1
+	}
+	if os.Geteuid() != 0 {
+		return fail(errors.New("bolsillod y runc crean namespaces, montajes y cgroups: ejecútalo como root ('sudo make bench')"))
+	}
+	bin, err := filepath.Abs(o.bin)
+	if err != nil {
+		return fail(err)
+	}
+	r := &Report{
+		Date:    time.Now(),
+		Kernel:  kernelRelease(),
+		CPUs:    runtime.NumCPU(),
+		Warmups: o.warmups,
+		Runs:    o.runs,
+	}
+	for _, name := range []string{"bolsillod", "bolsillo"} {
+		info, err := os.Stat(filepath.Join(bin, name))
+		if err != nil {
+			return fail(fmt.Errorf("no encuentro %s: ejecuta 'make build' o pasa -bin DIR (%w)", name, err))
+		}
+		r.Binaries = append(r.Binaries, Binary{Name: name, Size: info.Size()})
+	}
+
+	dir, err := os.MkdirTemp("", "bolsillo-bench-")
+	if err != nil {
+		return fail(err)
+	}
+	b := &bench{opts: o, bin: bin, dir: dir, report: r, log: stderr}
+	err = b.measure(ctx)
+	if cerr := removeTemp(dir); cerr != nil {
+		r.Cleanup = append(r.Cleanup, cerr.Error())
+	}
+	if ctx.Err() != nil {
+		err = errors.New("interrumpido: no hay cifras")
+	}
+	if err != nil {
+		for _, f := range append(r.Failures, r.Cleanup...) {
+			fmt.Fprintf(stderr, "bench: %s\n", f)
+		}
+		return fail(err)
+	}
+
+	write := r.WriteText
+	if o.json {
+		write = r.WriteJSON
+	}
+	if err := write(stdout); err != nil {
+		return fail(err)
+	}
+	if r.Failed() {
+		return 1
+	}
+	return 0
+}
+
+// bench is one benchmark run: it fills report.
+type bench struct {
+	opts   options
+	bin    string
+	dir    string // temporary: data root, socket, runc bundle and state
+	report *Report
+	log    io.Writer // progress
+}
+
+func (b *bench) progress(format string, args ...any) {
+	fmt.Fprintf(b.log, "bench: "+format+"\n", args...)
+}
+
+// failure records a measurement that could not run.
+func (b *bench) failure(format string, args ...any) {
+	b.report.Failures = append(b.report.Failures, fmt.Sprintf(format, args...))
+}
+
+// cleanup records something left behind; the figures stand.
+func (b *bench) cleanup(format string, args ...any) {
+	b.report.Cleanup = append(b.report.Cleanup, fmt.Sprintf(format, args...))
+}
+
+// measure starts bolsillod, takes every figure and stops bolsillod. It
+// returns an error when bolsillo itself could not be measured; failures of
+// the other rows are recorded in the report.
+func (b *bench) measure(ctx context.Context) error {
+	b.progress("arrancando bolsillod en %s", b.dir)
+	d, err := startDaemon(ctx, b.bin, b.dir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		b.progress("deteniendo bolsillod (PID %d) con SIGTERM", d.pid())
+		if err := d.stop(); err != nil {
+			b.cleanup("%v", err)
+		}
+	}()
+
+	if _, err := output(ctx, d.cli("lab", "init"), nil); err != nil {
+		return fmt.Errorf("creating busybox:latest: %w", err)
+	}
+	rootfs, err := d.imageLowerDir(ctx, "busybox")
+	if err != nil {
+		return err
+	}
+	if err := sleep(ctx, idleWait); err != nil {
+		return err
+	}
+	if b.report.RSSAfterInit, err = readVmRSS(d.pid()); err != nil {
+		b.failure("RSS de bolsillod: %v", err)
+	}
+
+	const label = "bolsillo run --rm busybox true"
+	argv := d.cli("run", "--rm", "busybox", "true")
+	b.progress("%d + %d ejecuciones de %s", b.opts.warmups, b.opts.runs, label)
+	samples, err := measure(ctx, b.opts.warmups, b.opts.runs, func(ctx context.Context, _ int) (time.Duration, error) {
+		return timeExec(ctx, argv, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("timing bolsillo: %w", err)
+	}
+	lastRun := time.Now()
+	b.report.Rows = append(b.report.Rows, Row{Key: rowBolsillo, Label: label, Command: argv, Samples: samples})
+	if out, err := output(ctx, d.cli("ps", "--all", "--quiet"), nil); err != nil {
+		b.cleanup("bolsillo ps: %v", err)
+	} else if left := strings.Fields(string(out)); len(left) > 0 {
+		b.cleanup("--rm no borró %d contenedores de bolsillo: %s", len(left), strings.Join(left, " "))
+	}
+
+	b.report.Rows = append(b.report.Rows, b.measureRunc(ctx, rootfs))
+	b.measureDocker(ctx, rootfs)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	if err := sleep(ctx, time.Until(lastRun.Add(idleWait))); err != nil {
+		return err
+	}
+	if b.report.RSSAfterRuns, err = readVmRSS(d.pid()); err != nil {
+		b.failure("RSS de bolsillod: %v", err)
+	}
+	return nil
+}
+
+// measureRunc times `runc run` of `true` on a copy of rootfs.
+func (b *bench) measureRunc(ctx context.Context, rootfs string) Row {
+	row := Row{Key: rowRunc, Label: "runc run (mismo rootfs, sin daemon)"}
+	if _, err := exec.LookPath("runc"); err != nil {
+		row.Skipped = "runc no está instalado (apt-get install runc)"
+		return row
+	}
+	if v := strings.TrimPrefix(runcVersion(ctx), "runc version "); v != "" {
+		row.Label = fmt.Sprintf("runc %s run (mismo rootfs, sin daemon)", v)
+	}
+	rb, err := prepareRunc(ctx, filepath.Join(b.dir, "runc"), rootfs)
+	if err != nil {
+		row.Err = err.Error()
+		return row
+	}
+	row.Command = rb.argv(rb.prefix + "N")
+	b.progress("%d + %d ejecuciones de runc run", b.opts.warmups, b.opts.runs)
+	row.Samples, err = measure(ctx, b.opts.warmups, b.opts.runs, rb.run)
+	if err != nil {
+		row.Err = err.Error()
+	}
+	if left, err := rb.leftovers(ctx); err != nil {
+		b.cleanup("runc list: %v", err)
+	} else if len(left) > 0 {
+		b.cleanup("runc dejó contenedores en %s: %s", rb.state, strings.Join(left, " "))
+	}
+	return row
+}
+
+// measureDocker times `docker run --rm` of `true` on an image of rootfs,
+// without a network and with the default bridge, when a Docker daemon
+// answers on its socket; otherwise it leaves a note with the reference
+// figures.
+func (b *bench) measureDocker(ctx context.Context, rootfs string) {
+	dd := dockerDaemon{sock: b.opts.dockerSock}
+	if note := dd.missing(ctx); note != "" {
+		b.report.DockerNote = note
+		return
+	}
+	b.progress("importando %s en Docker como %s", rootfs, dockerImage)
+	rows := []Row{
+		{Key: rowDockerNone, Label: "docker run --rm --network none"},
+		{Key: rowDockerBridge, Label: "docker run --rm (red bridge)"},
+	}
+	if err := dd.importRootfs(ctx, rootfs); err != nil {
+		for i := range rows {
+			rows[i].Err = err.Error()
+		}
+		b.report.Rows = append(b.report.Rows, rows...)
+		return
+	}
+	defer func() {
+		if err := dd.removeImage(context.WithoutCancel(ctx)); err != nil {
+			b.cleanup("no se pudo borrar %s de Docker: %v", dockerImage, err)
+		}
+	}()
+	for i, network := range []string{"none", ""} {
+		argv, run := dd.run(network)
+		rows[i].Command = argv
+		b.progress("%d + %d ejecuciones de %s", b.opts.warmups, b.opts.runs, rows[i].Label)
+		var err error
+		if rows[i].Samples, err = measure(ctx, b.opts.warmups, b.opts.runs, run); err != nil {
+			rows[i].Err = err.Error()
+		}
+	}
+	b.report.Rows = append(b.report.Rows, rows...)
+}
+
+// removeTemp removes the temporary directory, unless something is still
+// mounted under it: removing through a mount would delete what it shows.
+func removeTemp(dir string) error {
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		return err
+	}
+	if left := mountsUnder(mounts, dir); len(left) > 0 {
+		return fmt.Errorf("%s no se borra porque aún hay montajes bajo él: %s", dir, strings.Join(left, " "))
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("borrando %s: %w", dir, err)
+	}
+	return nil
+}
+
+// sleep waits for d, or less if ctx ends first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// kernelRelease returns the running kernel's release, as uname -r.
+func kernelRelease() string {
+	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(b))
+}

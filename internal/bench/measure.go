@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// runTimeout bounds one timed command; a container start takes milliseconds.
+const runTimeout = 60 * time.Second
+
+// measure calls run warmups+n times, one after another, and returns the
+// wall times of the last n. i numbers the calls from 0, warm-ups included.
+func measure(ctx context.Context, warmups, n int, run func(ctx context.Context, i int) (time.Duration, error)) ([]time.Duration, error) {
+	samples := make([]time.Duration, 0, n)
+	for i := range warmups + n {
+		d, err := run(ctx, i)
+		if err != nil {
+			return nil, err
+		}
+		if i >= warmups {
+			samples = append(samples, d)
+		}
+	}
+	return samples, nil
+}
+
+// timeExec runs argv and returns its wall time, from just before the fork
+// to just after the exit has been reaped. A non-zero exit is an error that
+// quotes what the command printed.
+func timeExec(ctx context.Context, argv []string, env []string) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	elapsed := time.Since(start)
+	if err != nil {
+		return 0, commandError(argv, err, out.Bytes())
+	}
+	return elapsed, nil
+}
+
+// output runs argv (not timed) and returns its standard output.
+func output(ctx context.Context, argv []string, env []string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, commandError(argv, err, stderr.Bytes())
+	}
+	return out, nil
+}
+
+// commandError describes a failed command with the last line it printed.
+func commandError(argv []string, err error, printed []byte) error {
+	msg := strings.TrimSpace(string(printed))
+	if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
+		msg = msg[i+1:]
+	}
+	if msg == "" {
+		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+	}
+	return fmt.Errorf("%s: %w: %s", strings.Join(argv, " "), err, msg)
+}

@@ -1,0 +1,347 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Keys of the measured rows.
+const (
+	rowBolsillo     = "bolsillo"
+	rowRunc         = "runc"
+	rowDockerNone   = "docker-none"
+	rowDockerBridge = "docker-bridge"
+)
+
+// Targets, and the Docker figures measured on this kind of machine that the
+// report quotes when no Docker daemon answers.
+const (
+	maxRatioToRunc   = 2.0
+	minRatioOfDocker = 4.0
+	maxIdleRSS       = 30_000_000 // bytes
+	refDockerNone    = 320 * time.Millisecond
+	refDockerBridge  = 547 * time.Millisecond
+)
+
+// dockerReference quotes the reference Docker figures.
+var dockerReference = fmt.Sprintf("cifra de referencia medida en este tipo de máquina: ~%d ms con --network none, ~%d ms con bridge",
+	refDockerNone.Milliseconds(), refDockerBridge.Milliseconds())
+
+// Report holds every figure of one benchmark run.
+type Report struct {
+	Date    time.Time
+	Kernel  string
+	CPUs    int
+	Warmups int // runs before the measured ones, not counted
+	Runs    int // measured runs per row
+
+	// Rows are the timed commands, bolsillo first.
+	Rows []Row
+	// DockerNote says why Docker was not measured; empty when it was.
+	DockerNote string
+
+	// RSS of the idle bolsillod, in bytes; 0 when not read.
+	RSSAfterInit int64
+	RSSAfterRuns int64
+
+	Binaries []Binary
+	// Failures are measurements outside the rows that could not run, such
+	// as reading the RSS; with any of them, or a row with Err, the command
+	// exits 1.
+	Failures []string
+	// Cleanup lists what could not be cleaned up. It is reported, but the
+	// figures stand, so it does not change the exit code.
+	Cleanup []string
+}
+
+// Row is one timed command.
+type Row struct {
+	Key     string
+	Label   string
+	Command []string
+	Samples []time.Duration
+	// Skipped says why the row was not measured (a tool is missing).
+	Skipped string
+	// Err says why the measurement failed.
+	Err string
+}
+
+// Binary is one of the engine's executables.
+type Binary struct {
+	Name string
+	Size int64 // bytes
+}
+
+// Target is one goal of the engine, checked against the figures.
+type Target struct {
+	Key   string  // "bolsillo/runc", "docker-none/bolsillo", "idle-rss"
+	Goal  string  // in Spanish
+	Value float64 // ratio, or bytes for the RSS
+	Limit float64
+	Met   *bool  // nil when not measured
+	Note  string // why not measured, or the reference figure
+}
+
+// Failed reports whether a measurement could not run.
+func (r *Report) Failed() bool {
+	for _, row := range r.Rows {
+		if row.Err != "" {
+			return true
+		}
+	}
+	return len(r.Failures) > 0
+}
+
+// row returns the row with key, or nil.
+func (r *Report) row(key string) *Row {
+	for i := range r.Rows {
+		if r.Rows[i].Key == key {
+			return &r.Rows[i]
+		}
+	}
+	return nil
+}
+
+// median returns the median of the row with key, and whether it was measured.
+func (r *Report) median(key string) (time.Duration, bool) {
+	row := r.row(key)
+	if row == nil || len(row.Samples) == 0 {
+		return 0, false
+	}
+	return summarize(row.Samples).Median, true
+}
+
+// Targets checks the engine's goals: bolsillo within 2x of raw runc, at
+// least 4x faster than Docker, an idle daemon under 30 MB of RSS.
+func (r *Report) Targets() []Target {
+	var targets []Target
+	bolsillo, haveBolsillo := r.median(rowBolsillo)
+
+	t := Target{Key: "bolsillo/runc", Goal: fmt.Sprintf("bolsillo a menos de %gx de runc", maxRatioToRunc), Limit: maxRatioToRunc}
+	if runc, ok := r.median(rowRunc); ok && haveBolsillo {
+		t.Value = ratio(bolsillo, runc)
+		t.Met = ptr(t.Value <= maxRatioToRunc)
+	} else {
+		t.Note = "sin medir: falta la fila de runc"
+	}
+	targets = append(targets, t)
+
+	for _, d := range []struct {
+		key, what string
+		ref       time.Duration
+	}{
+		{rowDockerNone, "--network none", refDockerNone},
+		{rowDockerBridge, "bridge", refDockerBridge},
+	} {
+		t := Target{
+			Key:   d.key + "/bolsillo",
+			Goal:  fmt.Sprintf("al menos %gx más rápido que Docker (%s)", minRatioOfDocker, d.what),
+			Limit: minRatioOfDocker,
+		}
+		docker, ok := r.median(d.key)
+		switch {
+		case ok && haveBolsillo:
+			t.Value = ratio(docker, bolsillo)
+			t.Met = ptr(t.Value >= minRatioOfDocker)
+		case haveBolsillo && r.DockerNote != "":
+			t.Note = fmt.Sprintf("sin medir; con la referencia de ~%d ms sería %.2fx", d.ref.Milliseconds(), ratio(d.ref, bolsillo))
+		default:
+			t.Note = "sin medir"
+		}
+		targets = append(targets, t)
+	}
+
+	t = Target{Key: "idle-rss", Goal: fmt.Sprintf("RSS en reposo por debajo de %d MB", maxIdleRSS/1_000_000), Limit: maxIdleRSS}
+	if rss := max(r.RSSAfterInit, r.RSSAfterRuns); rss > 0 {
+		t.Value = float64(rss)
+		t.Met = ptr(rss < maxIdleRSS)
+	} else {
+		t.Note = "sin medir"
+	}
+	return append(targets, t)
+}
+
+// ratio returns a/b.
+func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
+
+func ptr[T any](v T) *T { return &v }
+
+// formatMS prints a duration in milliseconds with one decimal.
+func formatMS(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+// formatMB prints bytes in decimal megabytes, as docker does.
+func formatMB(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
+
+// WriteText prints the report for a terminal or a commit message.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "bolsillo bench · %s · Linux %s · %d CPU\n", r.Date.Format("2006-01-02 15:04 MST"), r.Kernel, r.CPUs)
+	fmt.Fprintf(&b, "Cada fila: calentamiento %d, medidas %d, una tras otra; tiempo de reloj de principio a fin.\n\n", r.Warmups, r.Runs)
+
+	b.WriteString("Arrancar y terminar un contenedor `true` (busybox)\n")
+	bolsillo, haveBolsillo := r.median(rowBolsillo)
+	runs := table{
+		indent: "  ",
+		header: []string{"medición", "n", "mediana", "p90", "mín", "máx", "vs bolsillo"},
+		right:  []bool{false, true, true, true, true, true, true},
+	}
+	var notes []string
+	for _, row := range r.Rows {
+		switch {
+		case row.Skipped != "":
+			notes = append(notes, fmt.Sprintf("%s: sin medir; %s", row.Label, row.Skipped))
+			continue
+		case row.Err != "":
+			notes = append(notes, fmt.Sprintf("%s: no se pudo medir: %s", row.Label, row.Err))
+			continue
+		}
+		s := summarize(row.Samples)
+		vs := "-"
+		if haveBolsillo {
+			vs = fmt.Sprintf("%.2fx", ratio(s.Median, bolsillo))
+		}
+		runs.add(row.Label, fmt.Sprint(s.N), formatMS(s.Median), formatMS(s.P90), formatMS(s.Min), formatMS(s.Max), vs)
+	}
+	runs.WriteTo(&b)
+	if r.DockerNote != "" {
+		notes = append(notes, r.DockerNote)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(&b, "  %s\n", n)
+	}
+
+	b.WriteString("\nbolsillod\n")
+	mem := table{indent: "  ", right: []bool{false, true}}
+	if r.RSSAfterInit > 0 {
+		mem.add("RSS en reposo, 2 s después de arrancar y de lab init", formatMB(r.RSSAfterInit))
+	}
+	if r.RSSAfterRuns > 0 {
+		mem.add("RSS en reposo, 2 s después de las ejecuciones", formatMB(r.RSSAfterRuns))
+	}
+	for _, bin := range r.Binaries {
+		mem.add("tamaño del binario "+bin.Name, formatMB(bin.Size))
+	}
+	mem.WriteTo(&b)
+
+	b.WriteString("\nObjetivos\n")
+	goals := table{indent: "  "}
+	for _, t := range r.Targets() {
+		figure, verdict := "", t.Note
+		switch {
+		case t.Key == "idle-rss" && t.Met != nil:
+			figure = formatMB(int64(t.Value))
+		case t.Met != nil:
+			figure = fmt.Sprintf("%s = %.2fx", t.Key, t.Value)
+		}
+		if t.Met != nil {
+			verdict = "no cumple"
+			if *t.Met {
+				verdict = "cumple"
+			}
+		}
+		goals.add(t.Goal, figure, verdict)
+	}
+	goals.WriteTo(&b)
+
+	for _, section := range []struct {
+		title string
+		lines []string
+	}{
+		{"No se pudo medir", r.Failures},
+		{"Limpieza incompleta", r.Cleanup},
+	} {
+		if len(section.lines) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s\n", section.title)
+		for _, line := range section.lines {
+			fmt.Fprintf(&b, "  %s\n", line)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// jsonReport is the raw form of a Report: every sample, in milliseconds.
+type jsonReport struct {
+	Date         time.Time        `json:"date"`
+	Kernel       string           `json:"kernel"`
+	CPUs         int              `json:"cpus"`
+	Warmups      int              `json:"warmups"`
+	Runs         int              `json:"runs"`
+	Measurements []jsonRow        `json:"measurements"`
+	DockerNote   string           `json:"docker_note,omitempty"`
+	RSSBytes     jsonRSS          `json:"idle_rss_bytes"`
+	BinaryBytes  map[string]int64 `json:"binary_bytes"`
+	Targets      []jsonTarget     `json:"targets"`
+	Failures     []string         `json:"failures"`
+	Cleanup      []string         `json:"cleanup_problems"`
+}
+
+type jsonRow struct {
+	Name      string    `json:"name"`
+	Command   []string  `json:"command"`
+	SamplesMS []float64 `json:"samples_ms,omitempty"`
+	MedianMS  float64   `json:"median_ms,omitempty"`
+	P90MS     float64   `json:"p90_ms,omitempty"`
+	MinMS     float64   `json:"min_ms,omitempty"`
+	MaxMS     float64   `json:"max_ms,omitempty"`
+	Skipped   string    `json:"skipped,omitempty"`
+	Error     string    `json:"error,omitempty"`
+}
+
+type jsonRSS struct {
+	AfterInit int64 `json:"after_init"`
+	AfterRuns int64 `json:"after_runs"`
+}
+
+type jsonTarget struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value,omitempty"`
+	Limit float64 `json:"limit"`
+	Met   *bool   `json:"met"`
+	Note  string  `json:"note,omitempty"`
+}
+
+func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// WriteJSON prints the raw figures as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	out := jsonReport{
+		Date:        r.Date,
+		Kernel:      r.Kernel,
+		CPUs:        r.CPUs,
+		Warmups:     r.Warmups,
+		Runs:        r.Runs,
+		DockerNote:  r.DockerNote,
+		RSSBytes:    jsonRSS{AfterInit: r.RSSAfterInit, AfterRuns: r.RSSAfterRuns},
+		BinaryBytes: map[string]int64{},
+		Failures:    append([]string{}, r.Failures...),
+		Cleanup:     append([]string{}, r.Cleanup...),
+	}
+	for _, row := range r.Rows {
+		jr := jsonRow{Name: row.Key, Command: row.Command, Skipped: row.Skipped, Error: row.Err}
+		if len(row.Samples) > 0 {
+			for _, s := range row.Samples {
+				jr.SamplesMS = append(jr.SamplesMS, millis(s))
+			}
+			s := summarize(row.Samples)
+			jr.MedianMS, jr.P90MS, jr.MinMS, jr.MaxMS = millis(s.Median), millis(s.P90), millis(s.Min), millis(s.Max)
+		}
+		out.Measurements = append(out.Measurements, jr)
+	}
+	for _, bin := range r.Binaries {
+		out.BinaryBytes[bin.Name] = bin.Size
+	}
+	for _, t := range r.Targets() {
+		out.Targets = append(out.Targets, jsonTarget{Name: t.Key, Value: t.Value, Limit: t.Limit, Met: t.Met, Note: t.Note})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

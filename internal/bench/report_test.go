@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/<test name>.golden, or rewrites it with -update.
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run with -update if the change is meant)\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// spread returns n samples around m: m-2ms ... m+2ms.
+func spread(m time.Duration, n int) []time.Duration {
+	s := make([]time.Duration, n)
+	for i := range s {
+		s[i] = m + time.Duration(i%5-2)*time.Millisecond
+	}
+	return s
+}
+
+func sampleReports() map[string]*Report {
+	base := func() *Report {
+		return &Report{
+			Date:     time.Date(2026, 11, 28, 2, 30, 0, 0, time.UTC),
+			Kernel:   "6.1.0",
+			CPUs:     2,
+			Warmups:  3,
+			Runs:     20,
+			Binaries: []Binary{{Name: "bolsillod", Size: 9761456}, {Name: "bolsillo", Size: 17719561}},
+		}
+	}
+	noDocker := base()
+	noDocker.Rows = []Row{
+		{Key: rowBolsillo, Label: "bolsillo run --rm busybox true", Command: []string{"bolsillo", "run"}, Samples: spread(60*time.Millisecond, 20)},
+		{Key: rowRunc, Label: "runc run (mismo rootfs)", Command: []string{"runc", "run"}, Samples: spread(20*time.Millisecond, 20)},
+	}
+	noDocker.DockerNote = "Docker: no hay daemon en /var/run/docker.sock (" + dockerReference + ")"
+	noDocker.RSSAfterInit, noDocker.RSSAfterRuns = 15448*1024, 18000*1024
+
+	withDocker := base()
+	withDocker.Rows = []Row{
+		{Key: rowBolsillo, Label: "bolsillo run --rm busybox true", Samples: spread(60*time.Millisecond, 20)},
+		{Key: rowRunc, Label: "runc run (mismo rootfs)", Skipped: "runc no está instalado (apt-get install runc)"},
+		{Key: rowDockerNone, Label: "docker run --rm --network none", Samples: spread(300*time.Millisecond, 20)},
+		{Key: rowDockerBridge, Label: "docker run --rm (bridge)", Err: "exit status 125"},
+	}
+	withDocker.RSSAfterInit, withDocker.RSSAfterRuns = 31_000_000, 29_000_000
+	withDocker.Failures = []string{"RSS de bolsillod: open /proc/42/status: no such file or directory"}
+	withDocker.Cleanup = []string{"/tmp/bolsillo-bench-1 no se borra porque aún hay montajes bajo él: /tmp/bolsillo-bench-1/root/x"}
+
+	return map[string]*Report{"no-docker": noDocker, "docker-runc-missing": withDocker}
+}
+
+func TestWriteText(t *testing.T) {
+	for name, r := range sampleReports() {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := r.WriteText(&out); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, out.Bytes())
+		})
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	for name, r := range sampleReports() {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := r.WriteJSON(&out); err != nil {
+				t.Fatal(err)
+			}
+			if !json.Valid(out.Bytes()) {
+				t.Fatalf("WriteJSON wrote invalid JSON:\n%s", out.Bytes())
+			}
+			golden(t, out.Bytes())
+		})
+	}
+}
+
+func TestTargets(t *testing.T) {
+	type verdict struct {
+		value float64
+		met   *bool // nil: not measured
+	}
+	yes, no := ptr(true), ptr(false)
+	tests := []struct {
+		name string
+		r    Report
+		want map[string]verdict
+	}{
+		{
+			name: "everything measured",
+			r: Report{
+				Rows: []Row{
+					{Key: rowBolsillo, Samples: ms(40, 50, 60)},
+					{Key: rowRunc, Samples: ms(20, 25, 30)},
+					{Key: rowDockerNone, Samples: ms(200)},
+					{Key: rowDockerBridge, Samples: ms(600)},
+				},
+				RSSAfterInit: 20_000_000, RSSAfterRuns: 25_000_000,
+			},
+			want: map[string]verdict{
+				"bolsillo/runc":          {2, yes},
+				"docker-none/bolsillo":   {4, yes},
+				"docker-bridge/bolsillo": {12, yes},
+				"idle-rss":               {25_000_000, yes},
+			},
+		},
+		{
+			name: "targets missed",
+			r: Report{
+				Rows: []Row{
+					{Key: rowBolsillo, Samples: ms(100)},
+					{Key: rowRunc, Samples: ms(40)},
+					{Key: rowDockerNone, Samples: ms(399)},
+					{Key: rowDockerBridge, Err: "boom"},
+				},
+				RSSAfterInit: 30_000_000, RSSAfterRuns: 10_000_000,
+			},
+			want: map[string]verdict{
+				"bolsillo/runc":          {2.5, no},
+				"docker-none/bolsillo":   {3.99, no},
+				"docker-bridge/bolsillo": {0, nil},
+				"idle-rss":               {30_000_000, no},
+			},
+		},
+		{
+			name: "nothing measured",
+			r:    Report{Rows: []Row{{Key: rowBolsillo, Err: "boom"}, {Key: rowRunc, Skipped: "missing"}}},
+			want: map[string]verdict{
+				"bolsillo/runc":          {0, nil},
+				"docker-none/bolsillo":   {0, nil},
+				"docker-bridge/bolsillo": {0, nil},
+				"idle-rss":               {0, nil},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.r.Targets()
+			if len(got) != len(tt.want) {
+				t.Fatalf("Targets() returned %d targets, want %d", len(got), len(tt.want))
+			}
+			for _, target := range got {
+				want, ok := tt.want[target.Key]
+				if !ok {
+					t.Errorf("unexpected target %q", target.Key)
+					continue
+				}
+				if diff := target.Value - want.value; diff > 1e-9 || diff < -1e-9 {
+					t.Errorf("%s value = %v, want %v", target.Key, target.Value, want.value)
+				}
+				switch {
+				case (target.Met == nil) != (want.met == nil):
+					t.Errorf("%s met = %v, want %v", target.Key, target.Met, want.met)
+				case target.Met != nil && *target.Met != *want.met:
+					t.Errorf("%s met = %v, want %v", target.Key, *target.Met, *want.met)
+				case target.Met == nil && target.Note == "":
+					t.Errorf("%s not measured but has no note", target.Key)
+				}
+			}
+		})
+	}
+}
+
+func TestFailed(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Report
+		want bool
+	}{
+		{"all measured", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}}, false},
+		{"a skipped row is not a failure", Report{Rows: []Row{{Key: rowRunc, Skipped: "missing"}}}, false},
+		{"a row error", Report{Rows: []Row{{Key: rowRunc, Err: "exit status 1"}}}, true},
+		{"an RSS that could not be read", Report{Failures: []string{"RSS"}}, true},
+		{"a clean-up problem is not a failure", Report{Cleanup: []string{"mount left"}}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.r.Failed(); got != tt.want {
+			t.Errorf("%s: Failed() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
