@@ -24,6 +24,7 @@ all: build
 build:
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillod ./cmd/bolsillod
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo ./cmd/bolsillo
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-render ./cmd/bolsillo-render
 
 # deps installs only what is missing, so it is cheap on a prepared machine.
 deps:
@@ -65,13 +66,15 @@ stop-daemon:
 install: build
 	install -D -m 0755 $(BIN)/bolsillo $(DESTDIR)$(PREFIX)/bin/bolsillo
 	install -D -m 0755 $(BIN)/bolsillod $(DESTDIR)$(PREFIX)/bin/bolsillod
+	install -D -m 0755 $(BIN)/bolsillo-render $(DESTDIR)$(PREFIX)/bin/bolsillo-render
 	getent group bolsillo >/dev/null || groupadd --system bolsillo
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATA_ROOT@|$(DATA_ROOT)|g' \
 		internal/demo/bolsillod.service > $(DESTDIR)/etc/systemd/system/bolsillod.service
 	@echo "instalado: ahora 'sudo systemctl daemon-reload && sudo systemctl start bolsillod'"
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/bolsillo $(DESTDIR)$(PREFIX)/bin/bolsillod $(DESTDIR)/etc/systemd/system/bolsillod.service
+	rm -f $(DESTDIR)$(PREFIX)/bin/bolsillo $(DESTDIR)$(PREFIX)/bin/bolsillod $(DESTDIR)$(PREFIX)/bin/bolsillo-render \
+		$(DESTDIR)/etc/systemd/system/bolsillod.service
 
 clean:
 	rm -rf $(BIN)

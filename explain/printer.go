@@ -1,49 +1,52 @@
 package explain
 
 import (
-	"fmt"
+	"context"
+	"errors"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
-	"github.com/charmbracelet/glamour"
-	"github.com/muesli/termenv"
 	"golang.org/x/term"
 )
 
 const (
-	// renderStyle is pinned: glamour's auto style queries the terminal for its
-	// background color, which can hang on terminals that never answer.
-	renderStyle = "dark"
 	// maxWidth caps word wrapping on wide terminals.
 	maxWidth = 100
 	// fallbackWidth is used when the terminal does not report its size.
 	fallbackWidth = 80
+	// rendererName is the binary that renders Markdown for a terminal; see
+	// package bolsillo/explain/render for why it is a binary of its own.
+	rendererName = "bolsillo-render"
 )
 
-// Printer writes explanations, normally to stderr: rendered with glamour when
-// the writer is a terminal, plain Markdown otherwise. Printing never fails the
+// renderFunc writes markdown rendered for a terminal of the given width to
+// w, or returns an error having written nothing.
+type renderFunc func(w io.Writer, markdown string, width int) error
+
+// Printer writes explanations, normally to stderr: rendered for the terminal
+// when the writer is one, plain Markdown otherwise. Printing never fails the
 // command: if rendering fails, the plain Markdown is written instead.
 type Printer struct {
 	w       io.Writer
 	enabled bool
 
-	// tty selects glamour rendering; style, width and profile configure it.
-	tty     bool
-	style   string
-	width   int
-	profile termenv.Profile
+	tty    bool // render for a terminal of this width
+	width  int
+	render renderFunc
 
-	mu       sync.Mutex // serializes Print: a glamour renderer is not safe for concurrent use
-	renderer *glamour.TermRenderer
-	err      error
+	mu sync.Mutex // serializes Print
 }
 
 // NewPrinter returns a Printer writing to w. When w is an *os.File attached
 // to a terminal, explanations are rendered for that terminal's width (at most
-// 100 columns) and color support; otherwise they are written as Markdown.
-// A disabled Printer prints nothing.
+// 100 columns) and colors by bolsillo-render; otherwise they are written as
+// Markdown. A disabled Printer prints nothing.
 func NewPrinter(w io.Writer, enabled bool) *Printer {
 	p := &Printer{w: w, enabled: enabled}
 	f, ok := w.(*os.File)
@@ -55,16 +58,9 @@ func NewPrinter(w io.Writer, enabled bool) *Printer {
 		width = cols
 	}
 	p.tty = true
-	p.style = renderStyle
 	p.width = min(width, maxWidth)
-	p.profile = termenv.NewOutput(f).EnvColorProfile()
+	p.render = runRenderer
 	return p
-}
-
-// newTerminalPrinter returns a Printer that renders as if w were a terminal
-// of the given width and color profile.
-func newTerminalPrinter(w io.Writer, width int, profile termenv.Profile) *Printer {
-	return &Printer{w: w, enabled: true, tty: true, style: renderStyle, width: min(width, maxWidth), profile: profile}
 }
 
 // Enabled reports whether the Printer writes anything.
@@ -79,32 +75,42 @@ func (p *Printer) Print(markdown string) {
 	if !p.Enabled() || strings.TrimSpace(markdown) == "" {
 		return
 	}
+	if !strings.HasSuffix(markdown, "\n") {
+		markdown += "\n"
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := markdown
-	if p.tty {
-		if rendered, err := p.render(markdown); err == nil {
-			out = rendered
-		}
+	if p.tty && p.render != nil && p.render(p.w, markdown, p.width) == nil {
+		return
 	}
-	if !strings.HasSuffix(out, "\n") {
-		out += "\n"
-	}
-	_, _ = io.WriteString(p.w, out)
+	_, _ = io.WriteString(p.w, markdown)
 }
 
-// render renders markdown with glamour, creating the renderer on first use.
-// The caller holds p.mu.
-func (p *Printer) render(markdown string) (string, error) {
-	if p.renderer == nil && p.err == nil {
-		p.renderer, p.err = glamour.NewTermRenderer(
-			glamour.WithStandardStyle(p.style),
-			glamour.WithWordWrap(p.width),
-			glamour.WithColorProfile(p.profile),
-		)
+// runRenderer pipes markdown through bolsillo-render, found next to the
+// running binary or on PATH, with w (the terminal) as its output so that it
+// sees the terminal's colors.
+func runRenderer(w io.Writer, markdown string, width int) error {
+	path, err := rendererPath()
+	if err != nil {
+		return err
 	}
-	if p.err != nil {
-		return "", fmt.Errorf("creating markdown renderer: %w", p.err)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "--width", strconv.Itoa(width))
+	cmd.Stdin = strings.NewReader(markdown)
+	cmd.Stdout = w
+	return cmd.Run()
+}
+
+func rendererPath() (string, error) {
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), rendererName)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p, nil
+		}
 	}
-	return p.renderer.Render(markdown)
+	if p, err := exec.LookPath(rendererName); err == nil {
+		return p, nil
+	}
+	return "", errors.New(rendererName + " not found")
 }

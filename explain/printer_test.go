@@ -2,13 +2,11 @@ package explain
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-
-	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 )
 
 const sampleMarkdown = "# Contenedor `web` detenido\n\n- Su capa de escritura sigue en `/var/lib/bolsillo/containers/abc/rw`.\n"
@@ -69,78 +67,28 @@ func TestPrinterRegularFileIsPlain(t *testing.T) {
 	}
 }
 
-// TestPrinterRender renders a real explanation with the pinned style, a
-// fixed width and no colors, and compares it with a golden file.
-func TestPrinterRender(t *testing.T) {
-	f := loadFixtures(t)
-	md := Run(RunData{Container: f.running, Image: f.busybox, ImageRef: "busybox", Detached: true, Env: []string{"SALUDO=hola"}, Cmd: f.running.Config.Cmd})
-	const width = 60
-	var buf bytes.Buffer
-	newTerminalPrinter(&buf, width, termenv.Ascii).Print(md)
-	got := buf.String()
-
-	plain := ansi.Strip(got)
-	if strings.Contains(plain, "# ") || strings.Contains(plain, "`") || strings.Contains(plain, "\n- ") {
-		t.Errorf("output still has Markdown markers:\n%s", plain)
-	}
-	for _, line := range strings.Split(plain, "\n") {
-		if w := ansi.StringWidth(line); w > width && !hasLongWord(line, width) {
-			t.Errorf("line is %d columns wide, want at most %d: %q", w, width, line)
-		}
-	}
-	for _, w := range []string{"48213", "Contenedor  web , creado desde la imagen  busybox"} {
-		if !strings.Contains(plain, w) {
-			t.Errorf("rendered output does not contain %q:\n%s", w, plain)
-		}
-	}
-	// Escape sequences are written out so the golden file stays readable.
-	t.Run("dark_ascii_60", func(t *testing.T) { assertGolden(t, strings.ReplaceAll(got, "\x1b", `\x1b`)) })
-}
-
-// hasLongWord reports whether line holds a word that cannot be wrapped
-// within width columns, such as a long path.
-func hasLongWord(line string, width int) bool {
-	for _, w := range strings.Fields(line) {
-		if ansi.StringWidth(w) > width-4 {
-			return true
-		}
-	}
-	return false
-}
-
-func TestPrinterRenderColor(t *testing.T) {
-	var buf bytes.Buffer
-	newTerminalPrinter(&buf, 80, termenv.ANSI256).Print(sampleMarkdown)
-	got := buf.String()
-	if !strings.Contains(got, "\x1b[") {
-		t.Errorf("ANSI256 output has no escape sequences: %q", got)
-	}
-	if plain := ansi.Strip(got); !strings.Contains(plain, "/var/lib/bolsillo/containers/abc/rw") {
-		t.Errorf("rendered output lost the path: %q", plain)
-	}
-}
-
-// TestPrinterRenderFailure checks that a renderer that cannot be built does
-// not lose the explanation: the plain Markdown is printed instead.
-func TestPrinterRenderFailure(t *testing.T) {
-	var buf bytes.Buffer
-	p := newTerminalPrinter(&buf, 80, termenv.Ascii)
-	p.style = "no-such-style"
-	p.Print(sampleMarkdown)
-	if got := buf.String(); got != sampleMarkdown {
-		t.Errorf("Print with a broken renderer wrote %q, want the plain Markdown %q", got, sampleMarkdown)
-	}
-}
-
-func TestPrinterWidthCap(t *testing.T) {
-	tests := []struct{ width, want int }{
-		{40, 40},
-		{100, 100},
-		{250, 100},
+// On a terminal the renderer gets the Markdown and the width; when it
+// fails, the plain Markdown is printed instead: no explanation is lost.
+func TestPrinterTerminal(t *testing.T) {
+	tests := []struct {
+		name   string
+		render renderFunc
+		want   string
+	}{
+		{"rendered", func(w io.Writer, md string, width int) error {
+			_, err := io.WriteString(w, "RENDERED "+md[:1]+" "+string(rune('0'+width/10)))
+			return err
+		}, "RENDERED # 6"},
+		{"renderer fails", func(io.Writer, string, int) error { return errors.New("no renderer") }, sampleMarkdown},
 	}
 	for _, tt := range tests {
-		if got := newTerminalPrinter(&bytes.Buffer{}, tt.width, termenv.Ascii).width; got != tt.want {
-			t.Errorf("width for a %d-column terminal = %d, want %d", tt.width, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			p := &Printer{w: &buf, enabled: true, tty: true, width: 60, render: tt.render}
+			p.Print(sampleMarkdown)
+			if got := buf.String(); got != tt.want {
+				t.Errorf("Print wrote %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

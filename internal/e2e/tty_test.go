@@ -37,7 +37,7 @@ func (d *daemon) runOnPTY(args ...string) *ptyRun {
 		d.t.Fatal(err)
 	}
 	p := &ptyRun{master: master, done: make(chan error, 1)}
-	p.cmd = exec.Command(filepath.Join(bin, "bolsillo"), append([]string{"-H", d.host(), "--explicar=false"}, args...)...)
+	p.cmd = exec.Command(filepath.Join(bin, "bolsillo"), append([]string{"-H", d.host()}, args...)...)
 	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = slave, slave, slave
 	if err := p.cmd.Start(); err != nil {
 		d.t.Fatal(err)
@@ -100,7 +100,7 @@ func TestRunInteractiveTTY(t *testing.T) {
 	d := startDaemon(t)
 	d.labInit()
 
-	p := d.runOnPTY("run", "-it", "--rm", "-u", "estudiante", "-w", "/tmp", "busybox", "sh")
+	p := d.runOnPTY("--explicar=false", "run", "-it", "--rm", "-u", "estudiante", "-w", "/tmp", "busybox", "sh")
 	p.expect(t, "$ ")
 	p.master.Write([]byte("tty; id -un; pwd; stty size; echo $((6*7))\n"))
 	p.expect(t, "42")
@@ -123,7 +123,7 @@ func TestDetachKeys(t *testing.T) {
 	d := startDaemon(t)
 	d.labInit()
 
-	p := d.runOnPTY("run", "-it", "--name", "sigue", "busybox", "sh")
+	p := d.runOnPTY("--explicar=false", "run", "-it", "--name", "sigue", "busybox", "sh")
 	p.expect(t, "# ")
 	p.master.Write([]byte{0x10, 0x11})
 	if code := p.wait(t); code != 0 {
@@ -133,6 +133,27 @@ func TestDetachKeys(t *testing.T) {
 		t.Errorf("after ctrl-p ctrl-q the container is not running (Running=%v)", got)
 	}
 	d.must("rm", "-f", "sigue")
+}
+
+// On a terminal the explanation is rendered (by bolsillo-render): no
+// Markdown markers reach the student.
+func TestExplanationRenderedOnTerminal(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	p := d.runOnPTY("run", "--rm", "busybox", "echo", "hola")
+	if code := p.wait(t); code != 0 {
+		t.Fatalf("exit code %d\n%q", code, p.output())
+	}
+	out := p.output()
+	if !strings.Contains(out, "hola") || !strings.Contains(out, "capa de solo lectura") {
+		t.Fatalf("the terminal lacks the output or the explanation:\n%q", out)
+	}
+	if strings.Contains(out, "# Contenedor") || strings.Contains(out, "\n- La imagen") {
+		t.Errorf("the explanation reached the terminal as raw Markdown:\n%q", out)
+	}
+	if !strings.Contains(out, "•") {
+		t.Errorf("no rendered bullets on the terminal:\n%q", out)
+	}
 }
 
 func TestRunOptions(t *testing.T) {
