@@ -8,10 +8,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"bolsillo/engine/container"
 	"bolsillo/engine/image"
@@ -39,6 +42,7 @@ type Engine struct {
 	images     *image.Store
 	containers *container.Manager
 	runtime    *runtime.Runtime
+	lock       *os.File // holds the data root's lock while the engine lives
 }
 
 // New opens (or creates) the data root and reconciles what a previous daemon
@@ -51,24 +55,32 @@ func New(cfg Config) (*Engine, error) {
 	if err := os.MkdirAll(root, 0o711); err != nil {
 		return nil, fmt.Errorf("creating data root: %w", err)
 	}
+	lock, err := lockDataRoot(root)
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256([]byte(root))
 	id := hex.EncodeToString(sum[:])[:12]
 
+	fail := func(err error) (*Engine, error) {
+		lock.Close()
+		return nil, err
+	}
 	layers, err := layer.NewStore(filepath.Join(root, "layers"))
 	if err != nil {
-		return nil, fmt.Errorf("opening layer store: %w", err)
+		return fail(fmt.Errorf("opening layer store: %w", err))
 	}
 	images, err := image.Open(filepath.Join(root, "image"), layers)
 	if err != nil {
-		return nil, fmt.Errorf("opening image store: %w", err)
+		return fail(fmt.Errorf("opening image store: %w", err))
 	}
 	rt, err := runtime.New(filepath.Join(root, "runtime"), "bolsillo-"+id)
 	if err != nil {
-		return nil, fmt.Errorf("starting runtime: %w", err)
+		return fail(fmt.Errorf("starting runtime: %w", err))
 	}
 	containers, err := container.New(filepath.Join(root, "containers"), rt)
 	if err != nil {
-		return nil, fmt.Errorf("opening container store: %w", err)
+		return fail(fmt.Errorf("opening container store: %w", err))
 	}
 	return &Engine{
 		root:       root,
@@ -78,6 +90,7 @@ func New(cfg Config) (*Engine, error) {
 		images:     images,
 		containers: containers,
 		runtime:    rt,
+		lock:       lock,
 	}, nil
 }
 
@@ -95,4 +108,26 @@ func (e *Engine) Shutdown(ctx context.Context) {
 	// The daemon's parent cgroup goes too: nothing of it stays in the
 	// cgroup tree once it has stopped.
 	_ = e.runtime.Close()
+	_ = e.lock.Close()
+}
+
+// ErrDataRootInUse is returned by New when another daemon holds the data root.
+var ErrDataRootInUse = errors.New("another bolsillod is using the data root")
+
+// lockDataRoot takes an exclusive lock on the data root: two daemons on
+// one data root would each take the other's running containers for
+// leftovers of a crash and clean them away.
+func lockDataRoot(root string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(root, "bolsillod.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("locking data root: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w: %s", ErrDataRootInUse, root)
+		}
+		return nil, fmt.Errorf("locking data root: %w", err)
+	}
+	return f, nil
 }

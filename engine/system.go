@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"os"
 	goruntime "runtime"
 	"strings"
@@ -76,7 +77,7 @@ func (e *Engine) Info() system.Info {
 		ContainersStopped: stopped,
 		Images:            len(images),
 		Driver:            "overlay2",
-		DriverStatus:      [][2]string{{"Backing Filesystem", "overlay"}},
+		DriverStatus:      [][2]string{{"Backing Filesystem", backingFilesystem(e.root)}},
 		Plugins:           system.PluginsInfo{Volume: []string{"local"}, Network: []string{"none", "host"}, Log: []string{"json-file"}},
 		MemoryLimit:       true,
 		SwapLimit:         false,
@@ -145,4 +146,26 @@ func architecture() string {
 		return goruntime.GOARCH
 	}
 	return unix.ByteSliceToString(u.Machine[:])
+}
+
+// backingFilesystem names the filesystem under the data root, with
+// Docker's names.
+func backingFilesystem(dir string) string {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return "unknown"
+	}
+	switch st.Type {
+	case unix.EXT4_SUPER_MAGIC:
+		return "extfs"
+	case unix.XFS_SUPER_MAGIC:
+		return "xfs"
+	case unix.BTRFS_SUPER_MAGIC:
+		return "btrfs"
+	case unix.TMPFS_MAGIC:
+		return "tmpfs"
+	case unix.OVERLAYFS_SUPER_MAGIC:
+		return "overlayfs"
+	}
+	return fmt.Sprintf("0x%x", st.Type)
 }

@@ -64,6 +64,9 @@ func run() error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	eng, err := engine.New(engine.Config{DataRoot: *dataRoot})
+	if errors.Is(err, engine.ErrDataRootInUse) {
+		return fmt.Errorf("otro bolsillod ya usa el directorio raíz de datos %s: detenlo o arranca este con otro --data-root", *dataRoot)
+	}
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -68,4 +69,22 @@ func alive(pid int) bool {
 	s := string(stat)
 	i := strings.LastIndexByte(s, ')')
 	return i > 0 && i+2 < len(s) && s[i+2] != 'Z'
+}
+
+// A second daemon on a data root in use refuses to start, and leaves the
+// first one's running containers alone.
+func TestDataRootLocked(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	d.must("run", "-d", "--name", "vivo", "busybox", "sleep", "1000")
+
+	other := filepath.Join(filepath.Dir(d.sock), "otro.sock")
+	r := d.exec([]string{filepath.Join(bin, "bolsillod"), "--data-root", d.root, "--host", "unix://" + other}, nil)
+	if r.code == 0 || !strings.Contains(r.stderr, "otro bolsillod ya usa el directorio raíz de datos") {
+		t.Errorf("a second daemon on the same data root: %s", r)
+	}
+	if got := field(d.inspect("vivo"), "State", "Running"); got != true {
+		t.Errorf("the second daemon touched the first one's container: Running = %v", got)
+	}
+	d.must("rm", "-f", "vivo")
 }
