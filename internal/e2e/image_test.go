@@ -18,30 +18,9 @@ func TestImport(t *testing.T) {
 	if err != nil {
 		t.Skip("no static busybox at /bin/busybox")
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	add := func(h *tar.Header, body []byte) {
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	add(&tar.Header{Name: "bin/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
-	add(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(bb))}, bb)
-	add(&tar.Header{Name: "bin/sh", Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
-	add(&tar.Header{Name: "bin/cat", Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
-	add(&tar.Header{Name: "etc/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
-	msg := []byte("desde un tar\n")
-	add(&tar.Header{Name: "etc/mensaje", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(msg))}, msg)
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(t.TempDir(), "rootfs.tar")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeRootfsTar(t, path, bb)
+	msg := "desde un tar\n"
 
 	r := d.must("import", "-c", `CMD ["cat", "/etc/mensaje"]`, path, "mi-imagen:1.0")
 	if !regexp.MustCompile(`^sha256:[0-9a-f]{64}\n$`).MatchString(r.stdout) {
@@ -51,7 +30,7 @@ func TestImport(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^mi-imagen +1\.0 +` + r.stdout[7:19] + ` `).MatchString(images.stdout) {
 		t.Errorf("images does not list mi-imagen:1.0 with ID %s:\n%s", r.stdout[7:19], images.stdout)
 	}
-	if got := d.must("run", "--rm", "mi-imagen:1.0").stdout; got != string(msg) {
+	if got := d.must("run", "--rm", "mi-imagen:1.0").stdout; got != msg {
 		t.Errorf("run of the imported image = %q, want %q", got, msg)
 	}
 	if got := d.must("images", "-q").stdout; strings.TrimSpace(got) != r.stdout[7:19] {
@@ -76,5 +55,35 @@ func TestVersionInfo(t *testing.T) {
 	}
 	if got := d.must("info", "--format", "{{.DockerRootDir}}").stdout; got != d.root+"\n" {
 		t.Errorf("info --format = %q", got)
+	}
+}
+
+// writeRootfsTar writes a minimal root filesystem: busybox with sh, cat and
+// echo, and /etc/mensaje.
+func writeRootfsTar(t *testing.T, path string, busybox []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	add := func(h *tar.Header, body []byte) {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(&tar.Header{Name: "bin/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
+	add(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(busybox))}, busybox)
+	for _, applet := range []string{"sh", "cat", "echo"} {
+		add(&tar.Header{Name: "bin/" + applet, Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
+	}
+	add(&tar.Header{Name: "etc/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
+	msg := []byte("desde un tar\n")
+	add(&tar.Header{Name: "etc/mensaje", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(msg))}, msg)
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
