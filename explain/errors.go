@@ -154,6 +154,60 @@ var errorRules = []errorRule{
 		},
 	},
 	{
+		re: regexp.MustCompile(`(?i)invalid container name \((.*)\), only`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "El nombre " + code(m[1]) + " no vale para un contenedor", []string{
+				"Un nombre de contenedor empieza por una letra o un número, y después solo lleva letras, números, `_`, `.` o `-`: sin espacios ni tildes.",
+				"Por ejemplo: " + code("--name mi_web") + ".",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)minimum memory limit allowed is (\S+)`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "Límite de memoria demasiado pequeño", []string{
+				"El límite de memoria (`-m`) mínimo es " + code(m[1]) + ": con menos, ni el proceso principal llega a arrancar.",
+				"Indica la unidad: " + code("-m 64m") + " son 64 megabytes; un número solo son bytes.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)invalid value (\S+) for cpuset cpus`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "CPU no válidas: " + code(m[1]), []string{
+				"`--cpuset-cpus` recibe números de CPU contados desde 0: " + code("0") + ", " + code("0-1") + " o " + code("0,2") + ".",
+				"Mira cuántas CPU tiene el anfitrión con `bolsillo info` (la línea CPUs).",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)network mode "bridge" is not supported yet`),
+		explain: func(_ []string, _ string) (string, []string) {
+			return "La red `bridge` todavía no está disponible", []string{
+				"Por ahora cada contenedor tiene su propia red aislada con solo la interfaz `lo` (`--network none`), o comparte la del anfitrión (`--network host`).",
+				"Quita `--network bridge` o usa una de esas dos.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)multiple IDs found with provided prefix: (\S+)`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "El ID " + code(m[1]) + " es ambiguo", []string{
+				"Hay más de un objeto cuyo ID empieza por " + code(m[1]) + ".",
+				"Escribe más caracteres del ID, o usa el nombre (míralos con `bolsillo ps -a`).",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)no command specified`),
+		explain: func(_ []string, _ string) (string, []string) {
+			return "No hay ningún comando que ejecutar", []string{
+				"La imagen no tiene `CMD` ni `ENTRYPOINT`, y no escribiste ningún comando después de su nombre.",
+				"Añádelo al final: " + code("bolsillo run IMAGEN sh -c 'echo hola'") + ".",
+			}
+		},
+	},
+	{
 		re: regexp.MustCompile(`(?i)permission denied`),
 		explain: func(_ []string, _ string) (string, []string) {
 			return "Permiso denegado", []string{

@@ -16,6 +16,42 @@ func TestError(t *testing.T) {
 		want  []string // names from the message that must reach the student
 	}{
 		{
+			name:  "invalid_name",
+			err:   errString("Error response from daemon: Invalid container name (mal nombre), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"),
+			title: "# El nombre `mal nombre` no vale para un contenedor",
+			want:  []string{"`--name mi_web`"},
+		},
+		{
+			name:  "memory_too_small",
+			err:   errString("Error response from daemon: Minimum memory limit allowed is 6MB"),
+			title: "# Límite de memoria demasiado pequeño",
+			want:  []string{"`6MB`", "`-m 64m`"},
+		},
+		{
+			name:  "bad_cpuset",
+			err:   errString("Error response from daemon: Invalid value 9-1 for cpuset cpus"),
+			title: "# CPU no válidas: `9-1`",
+			want:  []string{"`0-1`"},
+		},
+		{
+			name:  "bridge_not_yet",
+			err:   errString(`Error response from daemon: network mode "bridge" is not supported yet: use --network none or --network host`),
+			title: "# La red `bridge` todavía no está disponible",
+			want:  []string{"`--network none`"},
+		},
+		{
+			name:  "ambiguous_prefix",
+			err:   errString("Error response from daemon: multiple IDs found with provided prefix: 4"),
+			title: "# El ID `4` es ambiguo",
+			want:  []string{"`bolsillo ps -a`"},
+		},
+		{
+			name:  "no_command",
+			err:   errString("Error response from daemon: no command specified"),
+			title: "# No hay ningún comando que ejecutar",
+			want:  []string{"`CMD`"},
+		},
+		{
 			name:  "no_such_container",
 			err:   errString("Error response from daemon: No such container: web"),
 			title: "# No existe el contenedor `web`",

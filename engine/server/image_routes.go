@@ -58,7 +58,7 @@ func (s *Server) postImagesCreate(w http.ResponseWriter, r *http.Request, _ map[
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	msg := "pull access denied for " + ref + ": bolsillod cannot pull images from a registry yet; create the image with \"bolsillo lab init\" or \"docker import\""
+	msg := "cannot pull " + ref + ": bolsillod does not pull images from registries yet; create the image with \"bolsillo lab init\" or \"docker import\""
 	return json.NewEncoder(w).Encode(jsonMessage{ErrorDetail: &errorDetail{Message: msg}, Error: msg})
 }
 
