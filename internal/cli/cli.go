@@ -83,6 +83,8 @@ func newRootCommand(f *factory) *cobra.Command {
 		newVersionCommand(f),
 		newInfoCommand(f),
 		newLabCommand(f),
+		newContainerCommand(f),
+		newImageCommand(f),
 	)
 	localize(root)
 	return root

@@ -271,6 +271,10 @@ func (r *imageRow) UniqueSize() string {
 	return units.HumanSize(float64(r.i.Size - r.i.SharedSize))
 }
 
+// VirtualSize is the image size as docker's deprecated VirtualSize column
+// prints it (four significant digits); docker still emits it in JSON.
+func (r *imageRow) VirtualSize() string { return units.HumanSize(float64(r.i.Size)) }
+
 // MarshalJSON renders the row for {{json .}} with docker's keys.
 func (r *imageRow) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]string{
@@ -284,5 +288,6 @@ func (r *imageRow) MarshalJSON() ([]byte, error) {
 		"Size":         r.Size(),
 		"Tag":          r.Tag(),
 		"UniqueSize":   r.UniqueSize(),
+		"VirtualSize":  r.VirtualSize(),
 	})
 }

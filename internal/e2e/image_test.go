@@ -58,8 +58,8 @@ func TestVersionInfo(t *testing.T) {
 	}
 }
 
-// writeRootfsTar writes a minimal root filesystem: busybox with sh, cat and
-// echo, and /etc/mensaje.
+// writeRootfsTar writes a minimal root filesystem: busybox with sh, cat, echo
+// and sleep, and /etc/mensaje.
 func writeRootfsTar(t *testing.T, path string, busybox []byte) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -74,7 +74,7 @@ func writeRootfsTar(t *testing.T, path string, busybox []byte) {
 	}
 	add(&tar.Header{Name: "bin/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)
 	add(&tar.Header{Name: "bin/busybox", Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(busybox))}, busybox)
-	for _, applet := range []string{"sh", "cat", "echo"} {
+	for _, applet := range []string{"sh", "cat", "echo", "sleep"} {
 		add(&tar.Header{Name: "bin/" + applet, Typeflag: tar.TypeSymlink, Linkname: "busybox", Mode: 0o777}, nil)
 	}
 	add(&tar.Header{Name: "etc/", Typeflag: tar.TypeDir, Mode: 0o755}, nil)

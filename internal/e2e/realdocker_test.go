@@ -47,4 +47,9 @@ func TestAgainstRealDocker(t *testing.T) {
 	if !strings.Contains(r.stderr, "/overlay2/") || !strings.Contains(r.stderr, "capa de solo lectura") {
 		t.Errorf("the explanation does not use Docker's data:\n%s", r.stderr)
 	}
+
+	// And bolsillo prints what docker prints, on Docker's own data.
+	t.Cleanup(func() { exec.Command("docker", "-H", sock, "rm", "-f", "corre", "termino", "creado").Run() })
+	prepareContainers(t, d, sock, tag)
+	compareStdout(t, d, sock)
 }
