@@ -746,16 +746,9 @@ func (m *Manager) Restart(ctx context.Context, ref string, timeout *int, signal 
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	err := m.Start(ref)
-	if err == nil {
-		m.mu.Lock()
-		if e, lerr := m.lookup(ref); lerr == nil {
-			e.c.RestartCount++
-			_ = e.c.save()
-		}
-		m.mu.Unlock()
-	}
-	return err
+	// RestartCount is left alone: Docker counts only the restarts its
+	// restart policy makes, not the ones asked for.
+	return m.Start(ref)
 }
 
 // ParseSignal accepts "HUP", "SIGHUP" or "1"; "" gives def.
