@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/user"
 	"regexp"
 	"strconv"
 	"strings"
@@ -256,6 +257,9 @@ func parseFilters(raw string) (map[string][]string, error) {
 	return out, nil
 }
 
+// SocketGroup owns the daemon's unix socket when that group exists.
+const SocketGroup = "bolsillo"
+
 // Listen opens the daemon's socket: "unix:///run/bolsillo.sock" with mode
 // 0660, or "tcp://HOST:PORT" when asked for explicitly.
 func Listen(host string) (net.Listener, error) {
@@ -275,6 +279,13 @@ func Listen(host string) (net.Listener, error) {
 		if err := os.Chmod(addr, 0o660); err != nil {
 			l.Close()
 			return nil, err
+		}
+		// Members of the bolsillo group (made by make install) may use the
+		// daemon without sudo, as the docker group does for dockerd.
+		if g, err := user.LookupGroup(SocketGroup); err == nil {
+			if gid, err := strconv.Atoi(g.Gid); err == nil {
+				_ = os.Chown(addr, 0, gid)
+			}
 		}
 		return l, nil
 	case "tcp":
