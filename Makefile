@@ -68,8 +68,8 @@ install: build
 	install -D -m 0755 $(BIN)/bolsillod $(DESTDIR)$(PREFIX)/bin/bolsillod
 	install -D -m 0755 $(BIN)/bolsillo-render $(DESTDIR)$(PREFIX)/bin/bolsillo-render
 	getent group bolsillo >/dev/null || groupadd --system bolsillo
-	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATA_ROOT@|$(DATA_ROOT)|g' \
-		internal/demo/bolsillod.service > $(DESTDIR)/etc/systemd/system/bolsillod.service
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATA_ROOT@|$(DATA_ROOT)|g' internal/demo/bolsillod.service > $(BIN)/bolsillod.service
+	install -D -m 0644 $(BIN)/bolsillod.service $(DESTDIR)/etc/systemd/system/bolsillod.service
 	@echo "instalado: ahora 'sudo systemctl daemon-reload && sudo systemctl start bolsillod'"
 
 uninstall:
