@@ -25,6 +25,7 @@ build:
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillod ./cmd/bolsillod
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo ./cmd/bolsillo
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-render ./cmd/bolsillo-render
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-registry ./cmd/bolsillo-registry
 
 # deps installs only what is missing, so it is cheap on a prepared machine.
 deps:
@@ -67,6 +68,7 @@ install: build
 	install -D -m 0755 $(BIN)/bolsillo $(DESTDIR)$(PREFIX)/bin/bolsillo
 	install -D -m 0755 $(BIN)/bolsillod $(DESTDIR)$(PREFIX)/bin/bolsillod
 	install -D -m 0755 $(BIN)/bolsillo-render $(DESTDIR)$(PREFIX)/bin/bolsillo-render
+	install -D -m 0755 $(BIN)/bolsillo-registry $(DESTDIR)$(PREFIX)/bin/bolsillo-registry
 	getent group bolsillo >/dev/null || groupadd --system bolsillo
 	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATA_ROOT@|$(DATA_ROOT)|g' internal/demo/bolsillod.service > $(BIN)/bolsillod.service
 	install -D -m 0644 $(BIN)/bolsillod.service $(DESTDIR)/etc/systemd/system/bolsillod.service
@@ -74,6 +76,7 @@ install: build
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/bolsillo $(DESTDIR)$(PREFIX)/bin/bolsillod $(DESTDIR)$(PREFIX)/bin/bolsillo-render \
+		$(DESTDIR)$(PREFIX)/bin/bolsillo-registry \
 		$(DESTDIR)/etc/systemd/system/bolsillod.service
 
 clean:

@@ -39,7 +39,7 @@ func (e *Engine) ImageInspect(ref string) (*backend.ImageInspect, error) {
 		InspectResponse: apiimage.InspectResponse{
 			ID:           img.ID.String(),
 			RepoTags:     nonNil(img.RepoTags),
-			RepoDigests:  []string{},
+			RepoDigests:  nonNil(img.RepoDigests),
 			Comment:      comment,
 			Created:      created,
 			Author:       cfg.Author,
@@ -54,17 +54,28 @@ func (e *Engine) ImageInspect(ref string) (*backend.ImageInspect, error) {
 			},
 			RootFS: apiimage.RootFS{Type: cfg.RootFS.Type, Layers: layers},
 		},
+		Parent: string(img.Parent),
 	}, nil
 }
 
-// ImageList returns GET /images/json.
+// ImageList returns GET /images/json. Without All, images without tags
+// that other images are built on (the intermediate images of a build) are
+// left out, as Docker does.
 func (e *Engine) ImageList(opts backend.ImageListOptions) ([]apiimage.Summary, error) {
 	for k := range opts.Filters {
 		switch k {
-		case "dangling", "reference", "label":
+		case "dangling", "reference", "label", "before", "since":
 		default:
 			return nil, errdefs.InvalidParameter("invalid filter '%s'", k)
 		}
+	}
+	before, err := e.filterTime(opts.Filters["before"])
+	if err != nil {
+		return nil, err
+	}
+	since, err := e.filterTime(opts.Filters["since"])
+	if err != nil {
+		return nil, err
 	}
 	imgs, err := e.images.List()
 	if err != nil {
@@ -73,6 +84,9 @@ func (e *Engine) ImageList(opts backend.ImageListOptions) ([]apiimage.Summary, e
 	out := []apiimage.Summary{}
 	for _, img := range imgs {
 		dangling := len(img.RepoTags) == 0
+		if dangling && !opts.All && len(e.images.Children(img.ID)) > 0 {
+			continue
+		}
 		if vals := opts.Filters["dangling"]; len(vals) > 0 {
 			want := vals[0] == "true" || vals[0] == "1"
 			if dangling != want {
@@ -83,25 +97,24 @@ func (e *Engine) ImageList(opts backend.ImageListOptions) ([]apiimage.Summary, e
 			continue
 		}
 		labels := img.Config.Config.Labels
-		if !allOf(opts.Filters["label"], func(v string) bool {
-			k, want, hasValue := strings.Cut(v, "=")
-			got, ok := labels[k]
-			return ok && (!hasValue || got == want)
-		}) {
+		if !matchLabels(labels, opts.Filters["label"]) {
 			continue
-		}
-		if labels == nil {
-			labels = map[string]string{}
 		}
 		var created int64
 		if img.Config.Created != nil {
 			created = img.Config.Created.Unix()
 		}
+		if before != nil && created >= *before || since != nil && created <= *since {
+			continue
+		}
+		if labels == nil {
+			labels = map[string]string{}
+		}
 		out = append(out, apiimage.Summary{
 			ID:          img.ID.String(),
-			ParentID:    "",
+			ParentID:    string(img.Parent),
 			RepoTags:    nonNil(img.RepoTags),
-			RepoDigests: []string{},
+			RepoDigests: nonNil(img.RepoDigests),
 			Created:     created,
 			Size:        img.Size,
 			SharedSize:  -1,
@@ -110,6 +123,23 @@ func (e *Engine) ImageList(opts backend.ImageListOptions) ([]apiimage.Summary, e
 		})
 	}
 	return out, nil
+}
+
+// filterTime resolves the image of a before/since filter to its creation
+// time.
+func (e *Engine) filterTime(vals []string) (*int64, error) {
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	img, err := e.image(vals[0])
+	if err != nil {
+		return nil, err
+	}
+	var t int64
+	if img.Config.Created != nil {
+		t = img.Config.Created.Unix()
+	}
+	return &t, nil
 }
 
 // matchesReference implements the reference filter: "busybox" matches every

@@ -1,8 +1,10 @@
 package explain
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // errorRule recognizes one of Docker's English error messages and explains
@@ -26,19 +28,21 @@ var errorRules = []errorRule{
 		},
 	},
 	{
-		re: regexp.MustCompile(`(?i)(?:cannot connect to the docker daemon(?: at ([^\s]+?))?\.(?:\s|$)|failed to connect to the docker API at ([^\s;]+)|connection refused)`),
-		explain: func(m []string, host string) (string, []string) {
-			sock := firstNonEmpty(m[1], m[2], host)
-			first := "El cliente no encontró ningún daemon escuchando."
-			if sock != "" {
-				first = "El cliente no encontró ningún daemon escuchando en " + code(sock) + "."
-			}
-			return "No responde ningún daemon", []string{
-				first,
-				"El cliente solo envía peticiones: sin daemon (servidor) nadie las atiende.",
-				"Arráncalo con `sudo bolsillod` (o `sudo systemctl start bolsillod`) y repite el comando; si escucha en otro socket, indícalo con `-H`.",
+		re:      regexp.MustCompile(`(?i)(?:cannot connect to the docker daemon(?: at ([^\s]+?))?\.(?:\s|$)|failed to connect to the docker API at ([^\s;]+))`),
+		explain: daemonDown,
+	},
+	{
+		re: regexp.MustCompile(`(?i)dial tcp (\[[^\]]+\]:\d+|[^\s:\[]+:\d+): connect: connection refused`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "Nadie escucha en " + code(m[1]), []string{
+				"No hay ningún registro (registry) en " + code(m[1]) + ": la máquina responde, pero ese puerto está cerrado.",
+				"Revisa la dirección y el puerto, la primera parte del nombre de la imagen. Si es el registro del aula, arráncalo con " + code("bolsillo registry --addr 0.0.0.0:PUERTO") + ".",
 			}
 		},
+	},
+	{
+		re:      regexp.MustCompile(`(?i)()()connection refused`),
+		explain: daemonDown,
 	},
 	{
 		re: regexp.MustCompile(`(?i)no such container: ?(\S+)`),
@@ -61,7 +65,7 @@ var errorRules = []errorRule{
 		},
 	},
 	{
-		re: regexp.MustCompile(`(?i)(?:pull access denied for ([^,\s]+)|manifest for (\S+) not found|manifest unknown|repository does not exist)`),
+		re: regexp.MustCompile(`(?i)(?:pull access denied for ([^,\s]+)|manifest for (\S+) not found|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN|repository name not known to registry|repository does not exist)`),
 		explain: func(m []string, _ string) (string, []string) {
 			title := "El registro no tiene esa imagen"
 			if ref := firstNonEmpty(m[1], m[2]); ref != "" {
@@ -69,7 +73,109 @@ var errorRules = []errorRule{
 			}
 			return title, []string{
 				"El registro (registry) respondió, pero no tiene ese nombre o esa etiqueta (tag).",
-				"Revisa cómo se escribe; sin etiqueta se pide `latest`.",
+				"Revisa cómo se escribe; sin etiqueta se pide `latest`. Si es el registro del aula, alguien tiene que subirla antes con `bolsillo push`.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?is)^.*?(?:unauthorized|authentication required|no basic auth credentials|incorrect username or password|denied: requested access to the resource is denied)`),
+		explain: func(m []string, _ string) (string, []string) {
+			// m[0] runs from the start of the message, so it holds the URL.
+			if reg := registryInMessage(m[0]); reg != "" {
+				return "El registro no te deja pasar", []string{
+					"El registro (registry) " + code(reg) + " pide usuario y contraseña para esta imagen, o los que enviaste no valen.",
+					"Inicia sesión con " + code("bolsillo login "+reg) + " y repite el comando.",
+				}
+			}
+			return "El registro no te deja pasar", []string{
+				"El registro (registry) pide usuario y contraseña para esta imagen, o los que enviaste no valen.",
+				"Inicia sesión con `bolsillo login` y repite. Para subir a Docker Hub, el nombre empieza por tu usuario: " + code("TU_USUARIO/imagen") + ".",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)(?:toomanyrequests|too many requests|pull rate limit)`),
+		explain: func(_ []string, _ string) (string, []string) {
+			return "Docker Hub limitó tus descargas", []string{
+				"Docker Hub limita cuántas descargas (pull) hace cada IP, y sin sesión el límite es más bajo. En un aula, todas las máquinas suelen salir a internet con la misma IP.",
+				"Espera un rato, inicia sesión con `bolsillo login`, o reparte las imágenes desde el registro del aula: `bolsillo registry` y `bolsillo lab init --registry HOST:5000`.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?is)^.*?server gave HTTP response to HTTPS client`),
+		explain: func(m []string, _ string) (string, []string) {
+			reg := firstNonEmpty(registryInMessage(m[0]), "HOST:PUERTO")
+			return "El registro habla HTTP y se le llamó por HTTPS", []string{
+				"El registro " + code(reg) + " respondió por HTTP sin cifrar, pero la conexión se intentó por HTTPS.",
+				"Docker solo usa HTTP sin cifrar con registros en `localhost` o `127.0.0.1`, o con los que declares en `insecure-registries` (en `/etc/docker/daemon.json`).",
+				"Si es el registro del aula, úsalo desde su máquina como " + code("localhost:PUERTO") + ", o declara " + code(reg) + " como inseguro y reinicia el daemon.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)x509: ([^"\n]*)`),
+		explain: func(m []string, _ string) (string, []string) {
+			why := "el certificado no se pudo comprobar"
+			switch lower := strings.ToLower(m[1]); {
+			case strings.Contains(lower, "unknown authority"):
+				why = "lo firmó una autoridad que este anfitrión no conoce (un certificado propio)"
+			case strings.Contains(lower, "expired") || strings.Contains(lower, "not yet valid"):
+				why = "caducó o todavía no es válido; revisa también la fecha y hora de tu máquina (`date`)"
+			case strings.Contains(lower, "valid for"):
+				why = "es de otro nombre, no del que escribiste"
+			}
+			return "El certificado del registro no es de confianza", []string{
+				"La conexión HTTPS con el registro (registry) falló al comprobar su certificado: " + why + ".",
+				"Si el registro es tuyo, instala su certificado de CA en el anfitrión (en Debian, en `/usr/local/share/ca-certificates/` y después `update-ca-certificates`) y reinicia el daemon.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)(?:digest mismatch|failed to verify|verification failed|error verifying|did not match uploaded content|digest invalid)`),
+		explain: func(_ []string, _ string) (string, []string) {
+			return "Los datos no coinciden con su digest", []string{
+				"Lo que llegó no tiene el hash sha256 que anunciaba el manifiesto (manifest): se rechazó y no se guardó nada.",
+				"Suele ser una transferencia cortada, o un registro o un proxy que altera los datos: repite el comando. Si vuelve a pasar, el registro tiene esa capa dañada.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)unable to delete (\S+) \((?:must|cannot) be forced\) - image is referenced in multiple repositories`),
+		explain: func(m []string, _ string) (string, []string) {
+			id := shortID(m[1])
+			return "La imagen " + code(id) + " tiene varios nombres", []string{
+				"Pediste borrarla por su ID, pero " + code(id) + " tiene varias etiquetas (tags) en repositorios distintos: `rmi` no sabe cuál de ellas quieres quitar.",
+				"Quita los nombres uno a uno con " + code("bolsillo rmi NOMBRE:TAG") + " (míralos con `bolsillo images`), o bórrala con todos sus nombres con " + code("bolsillo rmi -f "+id) + ".",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)unable to remove repository reference "([^"]+)" \((?:must force|must be forced|cannot be forced)\) - container (\S+) is using its referenced image (\S+)`),
+		explain: func(m []string, _ string) (string, []string) {
+			ref, cid, img := m[1], shortID(m[2]), shortID(m[3])
+			return "El nombre " + code(ref) + " lo usa un contenedor", []string{
+				"El contenedor " + code(cid) + " se creó desde " + code(ref) + " (imagen " + code(img) + "), y es el último nombre de esa imagen.",
+				"Borra antes el contenedor con " + code("bolsillo rm -f "+cid) + ", o quita solo el nombre con " + code("bolsillo rmi -f "+ref) + ": la imagen se queda como " + code(danglingTag) + " mientras el contenedor exista.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)(?:invalid tar header|archive/tar:|processing tar file[^:]*: unexpected EOF|repositories: no such file or directory|manifest\.json: no such file or directory|not a valid image archive)`),
+		explain: func(_ []string, _ string) (string, []string) {
+			return "El tar no es una imagen guardada o está incompleto", []string{
+				"`load` espera un tar hecho con `save` (docker-archive, con `manifest.json`) o un layout OCI (con `index.json`); este está cortado o no es ninguno de los dos. No se cargó nada.",
+				"Vuelve a crearlo con " + code("bolsillo save -o imagen.tar IMAGEN") + " y comprueba que está entero con " + code("tar tf imagen.tar") + ".",
+				"Si es un sistema de archivos empaquetado en un tar, conviértelo en imagen con `bolsillo import`.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)unexpected EOF`),
+		explain: func(_ []string, _ string) (string, []string) {
+			return "Los datos se cortaron a medias", []string{
+				"La transferencia terminó antes de tiempo: la red, el registro (registry) o el archivo se quedaron a medias.",
+				"Repite el comando. Si era `load`, el tar está incompleto: vuelve a crearlo con `bolsillo save -o`.",
 			}
 		},
 	},
@@ -135,14 +241,8 @@ var errorRules = []errorRule{
 		},
 	},
 	{
-		re: regexp.MustCompile(`(?i)invalid reference format(?:: repository name \(?([^)\s]+)\)? must be lowercase)?`),
-		explain: func(m []string, _ string) (string, []string) {
-			lines := []string{"Un nombre de imagen se escribe " + code("repositorio:tag") + ", en minúsculas y sin espacios; sin tag es `latest`."}
-			if m[1] != "" {
-				lines = append([]string{code(m[1]) + " tiene mayúsculas: los nombres de imagen van en minúsculas."}, lines...)
-			}
-			return "El nombre de la imagen no es válido", lines
-		},
+		re:      regexp.MustCompile(`(?i)(?:"([^"]*)"[^"]*?)?invalid reference format(?:: repository name \(?([^)\s]+)\)? must be lowercase)?`),
+		explain: invalidReference,
 	},
 	{
 		re: regexp.MustCompile(`(?i)could not find the file (\S+) in container (\S+)`),
@@ -217,6 +317,34 @@ var errorRules = []errorRule{
 		},
 	},
 	{
+		re: regexp.MustCompile(`(?i)lookup ([^\s:]+)(?: on \S+)?: no such host`),
+		explain: func(m []string, _ string) (string, []string) {
+			if dockerHubHosts[m[1]] {
+				return "Sin conexión con el registro", []string{
+					"Tu máquina no pudo encontrar " + code(m[1]) + ", la dirección de Docker Hub (DNS): no hay internet o no hay DNS.",
+					"Sin internet, `bolsillo lab init` crea la imagen `busybox` con lo que ya hay en tu máquina.",
+				}
+			}
+			return "No se encuentra el registro " + code(m[1]), []string{
+				"Tu máquina no pudo traducir " + code(m[1]) + " a una dirección IP (DNS): el nombre está mal escrito o no hay internet.",
+				"La primera parte del nombre de la imagen es el registro: revísala. Sin internet, `bolsillo lab init` crea la imagen `busybox` con lo que ya hay en tu máquina.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)(?:dial tcp (\S+?): i/o timeout|i/o timeout|TLS handshake timeout|Client\.Timeout exceeded|timeout awaiting response headers)`),
+		explain: func(m []string, _ string) (string, []string) {
+			who := "El registro (registry)"
+			if m[1] != "" {
+				who += " " + code(m[1])
+			}
+			return "El registro no respondió a tiempo", []string{
+				who + " no contestó: puede estar apagado, detrás de un cortafuegos, o la red va muy lenta.",
+				"Comprueba la dirección, que es la primera parte del nombre de la imagen, y tu conexión, y repite el comando.",
+			}
+		},
+	},
+	{
 		re: regexp.MustCompile(`(?i)(?:no such host|network is unreachable|i/o timeout|TLS handshake timeout|dial tcp)`),
 		explain: func(_ []string, _ string) (string, []string) {
 			return "Sin conexión con el registro", []string{
@@ -282,4 +410,76 @@ func oneLine(s string) string {
 		return "(mensaje vacío)"
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// daemonDown explains that no daemon answers; m[1] or m[2] may name its
+// address.
+func daemonDown(m []string, host string) (string, []string) {
+	sock := firstNonEmpty(m[1], m[2], host)
+	first := "El cliente no encontró ningún daemon escuchando."
+	if sock != "" {
+		first = "El cliente no encontró ningún daemon escuchando en " + code(sock) + "."
+	}
+	return "No responde ningún daemon", []string{
+		first,
+		"El cliente solo envía peticiones: sin daemon (servidor) nadie las atiende.",
+		"Arráncalo con `sudo bolsillod` (o `sudo systemctl start bolsillod`) y repite el comando; si escucha en otro socket, indícalo con `-H`.",
+	}
+}
+
+// registryURL finds the registry address in a URL of an error message.
+var registryURL = regexp.MustCompile(`https?://([^/"\s]+)`)
+
+// dockerHubHosts are the addresses Docker Hub answers on; `login` needs no
+// server for them.
+var dockerHubHosts = map[string]bool{
+	"registry-1.docker.io": true,
+	"index.docker.io":      true,
+	"auth.docker.io":       true,
+	"docker.io":            true,
+}
+
+// registryInMessage returns the registry address an error message talks
+// to, or "" for Docker Hub or when it names none.
+func registryInMessage(msg string) string {
+	m := registryURL.FindStringSubmatch(msg)
+	if m == nil || dockerHubHosts[m[1]] {
+		return ""
+	}
+	return m[1]
+}
+
+// invalidReference explains a malformed image name. m[1] is the name as the
+// student wrote it, when the message quotes it; m[2] the repository the
+// daemon found uppercase.
+func invalidReference(m []string, _ string) (string, []string) {
+	typed, repo := m[1], m[2]
+	format := "Un nombre de imagen se escribe " + code("repositorio:tag") + ", con el registro delante si no es Docker Hub (" +
+		code("localhost:5000/mio/web:1.0") + "): en minúsculas, sin espacios y con un solo `:` antes de la etiqueta; sin tag es `latest`."
+	if typed == "" {
+		var lines []string
+		if repo != "" {
+			lines = append(lines, code(repo)+" tiene mayúsculas: los nombres de imagen van en minúsculas, "+code(strings.ToLower(strings.TrimPrefix(repo, officialPrefix)))+".")
+		}
+		return "El nombre de la imagen no es válido", append(lines, format)
+	}
+	var lines []string
+	if strings.ToLower(typed) != typed || repo != "" {
+		line := code(typed) + " tiene mayúsculas: el repositorio va en minúsculas. Escríbelo así: " + code(strings.ToLower(typed)) + "."
+		if _, tag, found := cutTag(typed); found && strings.ToLower(tag) != tag {
+			line += " Las etiquetas sí distinguen mayúsculas: " + code(tag) + " y " + code(strings.ToLower(tag)) + " son distintas."
+		}
+		lines = append(lines, line)
+	}
+	last := typed[strings.LastIndexByte(typed, '/')+1:]
+	if n := strings.Count(last, ":"); n > 1 {
+		lines = append(lines, fmt.Sprintf("%s tiene %d veces `:` después de la última `/`: solo puede haber uno, entre el repositorio y la etiqueta.", code(typed), n))
+	}
+	if strings.ContainsFunc(typed, unicode.IsSpace) {
+		lines = append(lines, code(typed)+" tiene espacios, y un nombre de imagen no los admite.")
+	}
+	if strings.HasSuffix(typed, ":") {
+		lines = append(lines, "Después de `:` falta la etiqueta: "+code(typed+"latest")+", por ejemplo.")
+	}
+	return "El nombre de imagen " + code(typed) + " no es válido", append(lines, format)
 }

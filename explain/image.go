@@ -67,6 +67,9 @@ func Images(list []image.Summary) string {
 	if sharedID != "" {
 		md.item("%s comparten el ID %s: es una sola imagen con varias etiquetas.", codeList(byID[sharedID]), code(shortID(sharedID)))
 	}
+	if line := latestSentence(list); line != "" {
+		md.item("%s", line)
+	}
 	if n := len(dangling); n > 0 {
 		md.item("%d %s (dangling), %s: %s cuando otra imagen tomó su nombre. Lístalas con %s y borra una con %s.",
 			n, plural(n, "imagen colgada", "imágenes colgadas"), code(danglingTag), plural(n, "perdió su etiqueta", "perdieron su etiqueta"),
@@ -191,4 +194,49 @@ func summaryImageName(s image.Summary) string {
 // runName drops the default ":latest" tag, as a student would type it.
 func runName(ref string) string {
 	return strings.TrimSuffix(ref, ":latest")
+}
+
+// latestSentence explains that `latest` is only a name, with the student's
+// images: when another tag of the same repository is newer than its
+// `latest`, it says so. It returns "" when no image is tagged latest.
+func latestSentence(list []image.Summary) string {
+	type tagged struct {
+		img image.Summary
+		tag string
+	}
+	var latest []tagged
+	for _, s := range list {
+		for _, t := range imageTags(s.RepoTags) {
+			if _, tag, _ := cutTag(t); tag == "latest" {
+				latest = append(latest, tagged{s, t})
+				break
+			}
+		}
+	}
+	if len(latest) == 0 {
+		return ""
+	}
+	for _, l := range latest {
+		repo, _, _ := cutTag(l.tag)
+		for _, s := range list {
+			if s.ID == l.img.ID || s.Created <= l.img.Created {
+				continue
+			}
+			for _, t := range imageTags(s.RepoTags) {
+				if r, _, _ := cutTag(t); r == repo {
+					return fmt.Sprintf("%s es solo un nombre, no «la más nueva»: aquí %s es más reciente que %s (columna `CREATED`).", code("latest"), code(t), code(l.tag))
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("%s no significa «la más nueva»: es solo un nombre, y %s no se mueve sola cuando sale otra versión.", code("latest"), code(latest[0].tag))
+}
+
+// cutTag splits "repo:tag" at the tag's colon, leaving a registry port alone.
+func cutTag(ref string) (repo, tag string, found bool) {
+	i := strings.LastIndexByte(ref, ':')
+	if i < 0 || i < strings.LastIndexByte(ref, '/') {
+		return ref, "", false
+	}
+	return ref[:i], ref[i+1:], true
 }

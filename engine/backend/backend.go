@@ -93,3 +93,56 @@ type WaitResult struct {
 	StatusCode int
 	Error      string
 }
+
+// JSONMessage is one line of Docker's JSON message stream (pull, push,
+// load, import): a status with an optional layer ID and progress, a line of
+// output, or auxiliary data. Errors carry both errorDetail (what the docker
+// CLI reads) and error (what docker-py reads).
+type JSONMessage struct {
+	Status         string          `json:"status,omitempty"`
+	ID             string          `json:"id,omitempty"`
+	ProgressDetail *ProgressDetail `json:"progressDetail,omitempty"`
+	Progress       string          `json:"progress,omitempty"`
+	Stream         string          `json:"stream,omitempty"`
+	Aux            any             `json:"aux,omitempty"`
+	ErrorDetail    *ErrorDetail    `json:"errorDetail,omitempty"`
+	Error          string          `json:"error,omitempty"`
+}
+
+// ProgressDetail is how far one step went.
+type ProgressDetail struct {
+	Current int64 `json:"current"`
+	Total   int64 `json:"total,omitempty"`
+}
+
+// ErrorDetail is an error in a JSON message stream.
+type ErrorDetail struct {
+	Code    int    `json:"code,omitempty"`
+	Message string `json:"message"`
+}
+
+// PullOptions is POST /images/create?fromImage=...
+type PullOptions struct {
+	Image    string // fromImage, as sent: "busybox", "docker.io/library/busybox", "localhost:5000/web"
+	Tag      string // tag or digest ("latest", "sha256:..."); "" means latest
+	Platform string // "linux/amd64"; "" means the host's
+	Auth     AuthConfig
+}
+
+// PushOptions is POST /images/{name}/push.
+type PushOptions struct {
+	Name string
+	Tag  string
+	Auth AuthConfig
+}
+
+// AuthConfig is the decoded X-Registry-Auth header (or the body of
+// POST /auth).
+type AuthConfig struct {
+	Username      string `json:"username,omitempty"`
+	Password      string `json:"password,omitempty"`
+	Auth          string `json:"auth,omitempty"`
+	ServerAddress string `json:"serveraddress,omitempty"`
+	IdentityToken string `json:"identitytoken,omitempty"`
+	RegistryToken string `json:"registrytoken,omitempty"`
+}

@@ -30,6 +30,8 @@ const (
 	KindForbidden
 	// KindNotImplemented: the engine does not do this (yet) (501).
 	KindNotImplemented
+	// KindUnauthorized: a registry refused the credentials (401).
+	KindUnauthorized
 )
 
 type classified struct {

@@ -84,24 +84,34 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (*I
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, had := s.images[rec.id]
-	s.images[rec.id] = rec
-	if err := s.writeIndex(); err != nil {
-		if had {
-			s.images[rec.id] = old
-		} else {
-			delete(s.images, rec.id)
-		}
+	rec, err = s.add(rec)
+	if err != nil {
 		return nil, err
 	}
 	if ref != "" {
 		// The image is listed, dangling; the tag is a separate step, as in
 		// `docker import` followed by `docker tag`.
-		if err := s.tag(rec.id, ref); err != nil {
+		if _, err := s.tag(rec.id, ref); err != nil {
 			return nil, err
 		}
 	}
 	return s.image(rec), nil
+}
+
+// add lists rec in the index and returns the record now listed under its
+// ID: rec, or the record already there, which is kept as it is (same ID,
+// same config and layers). The caller holds s.mu.
+func (s *Store) add(rec *record) (*record, error) {
+	if old, ok := s.images[rec.id]; ok {
+		return old, nil
+	}
+	rec.manifest.Annotations = rec.annotations()
+	s.images[rec.id] = rec
+	if err := s.writeIndex(); err != nil {
+		delete(s.images, rec.id)
+		return nil, err
+	}
+	return rec, nil
 }
 
 // importLayer unpacks the layer tar in r into the layer store and stores
@@ -136,6 +146,12 @@ func (s *Store) writeImage(config dockerspec.DockerOCIImage, layers []ocispec.De
 	if err != nil {
 		return nil, fmt.Errorf("encoding image config: %w", err)
 	}
+	return s.writeImageRaw(raw, config, layers, size)
+}
+
+// writeImageRaw is writeImage for a config given as bytes, kept verbatim
+// so that the image ID stays the same.
+func (s *Store) writeImageRaw(raw []byte, config dockerspec.DockerOCIImage, layers []ocispec.Descriptor, size int64) (*record, error) {
 	configDesc, err := writeBlob(s.root, ocispec.MediaTypeImageConfig, raw)
 	if err != nil {
 		return nil, err
@@ -153,7 +169,6 @@ func (s *Store) writeImage(config dockerspec.DockerOCIImage, layers []ocispec.De
 	if err != nil {
 		return nil, err
 	}
-	manifestDesc.Annotations = map[string]string{AnnotationImageID: configDesc.Digest.String()}
 	return &record{
 		id:       configDesc.Digest,
 		manifest: manifestDesc,

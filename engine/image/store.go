@@ -5,11 +5,15 @@
 //
 //	oci-layout           {"imageLayoutVersion":"1.0.0"}
 //	index.json           one manifest per image, annotated with the image ID
-//	blobs/sha256/<hex>   configs, manifests and layers (uncompressed tars)
+//	blobs/sha256/<hex>   configs, manifests and layers
 //	repositories.json    tags: normalized reference -> image ID
 //
-// Layer blobs are stored uncompressed, so a layer blob's digest is the
-// layer's diff ID. The unpacked files of each layer live in a layer.Store.
+// Images made here (import, load of a docker-archive) store their layer
+// blobs uncompressed, so a layer blob's digest is the layer's diff ID.
+// Images pulled from a registry (or loaded from an OCI layout) keep the
+// blobs exactly as the registry sent them, compressed, and their manifest
+// verbatim, so pushing them again gives the same manifest digest. The
+// unpacked files of each layer live in a layer.Store.
 // The image ID is the sha256 of the config JSON exactly as stored, as in
 // Docker, so one image has the same ID in both engines. An image without
 // tags is dangling (<none>:<none>).
@@ -25,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -58,6 +63,16 @@ var (
 // holds the image ID.
 const AnnotationImageID = "io.bolsillo.image.id"
 
+// AnnotationRepoDigests is the annotation of each manifest in index.json
+// that holds the image's repository digests, normalized
+// ("docker.io/library/busybox@sha256:..."), comma-separated.
+const AnnotationRepoDigests = "io.bolsillo.image.repo-digests"
+
+// AnnotationParent is the annotation of each manifest in index.json that
+// holds the ID of the image's parent, for images built or committed on top
+// of a local image.
+const AnnotationParent = "io.bolsillo.image.parent"
+
 const repositoriesFile = "repositories.json"
 
 // Image is an image of the store. It is a snapshot: changing it changes
@@ -72,6 +87,14 @@ type Image struct {
 	// RepoTags are the image's tags in familiar form, sorted:
 	// "busybox:latest", "localhost:5000/x:y". Empty for a dangling image.
 	RepoTags []string
+	// RepoDigests are the image's repository digests in familiar form,
+	// sorted: "busybox@sha256:<manifest digest>". Pulled images have one
+	// per repository they were pulled from; for a multi-platform image the
+	// digest is the index's, as in Docker.
+	RepoDigests []string
+	// Parent is the ID of the local image this one was built or committed
+	// on; empty for pulled, imported and loaded images.
+	Parent digest.Digest
 	// Size is the sum of the unpacked sizes of the image's layers.
 	Size int64
 }
@@ -84,6 +107,9 @@ type record struct {
 	config   dockerspec.DockerOCIImage
 	raw      []byte
 	size     int64
+	// repoDigests and parent mirror the manifest's annotations.
+	repoDigests []string
+	parent      digest.Digest
 }
 
 // Store is the image store. It is safe for concurrent use.
@@ -94,6 +120,9 @@ type Store struct {
 	// now and platform are fixed by tests.
 	now      func() time.Time
 	platform ocispec.Platform
+
+	// transport carries the requests to registries.
+	transport http.RoundTripper
 
 	// gc keeps Delete from collecting blobs and layers that an Import in
 	// progress has just written: imports hold it shared, Delete exclusively.
@@ -123,12 +152,13 @@ func Open(root string, layers *layer.Store) (*Store, error) {
 		return nil, fmt.Errorf("opening image store: %w", err)
 	}
 	s := &Store{
-		root:     root,
-		layers:   layers,
-		now:      time.Now,
-		platform: ocispec.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
-		images:   make(map[digest.Digest]*record),
-		tags:     make(map[string]digest.Digest),
+		root:      root,
+		layers:    layers,
+		transport: newTransport(),
+		now:       time.Now,
+		platform:  ocispec.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
+		images:    make(map[digest.Digest]*record),
+		tags:      make(map[string]digest.Digest),
 	}
 	if err := s.load(); err != nil {
 		return nil, fmt.Errorf("opening image store: %w", err)
@@ -201,6 +231,14 @@ func (s *Store) loadRecord(desc ocispec.Descriptor) (*record, error) {
 		return nil, fmt.Errorf("manifest %s: %d layers for %d diff IDs", desc.Digest, len(m.Layers), len(config.RootFS.DiffIDs))
 	}
 	rec := &record{id: m.Config.Digest, manifest: desc, layers: m.Layers, config: config, raw: raw}
+	if v := desc.Annotations[AnnotationRepoDigests]; v != "" {
+		rec.repoDigests = strings.Split(v, ",")
+	}
+	if v := desc.Annotations[AnnotationParent]; v != "" {
+		if rec.parent, err = digest.Parse(v); err != nil {
+			return nil, fmt.Errorf("manifest %s: parent: %w", desc.Digest, err)
+		}
+	}
 	for i, diffID := range config.RootFS.DiffIDs {
 		if !blobExists(s.root, m.Layers[i].Digest) {
 			return nil, fmt.Errorf("layer blob %s is missing", m.Layers[i].Digest)
@@ -256,8 +294,13 @@ func (s *Store) image(rec *record) *Image {
 		ID:        rec.id,
 		Config:    rec.config,
 		RawConfig: slices.Clone(rec.raw),
+		Parent:    rec.parent,
 		Size:      rec.size,
 	}
+	for _, rd := range rec.repoDigests {
+		img.RepoDigests = append(img.RepoDigests, FamiliarRef(rd))
+	}
+	slices.Sort(img.RepoDigests)
 	// rec.config shares slices and maps with the record; a fresh parse of
 	// the bytes that were parsed when the record was made gives the caller
 	// its own copy.
@@ -307,6 +350,13 @@ func (s *Store) lookup(ref string) (*record, error) {
 	if err == nil {
 		if id, ok := s.tags[named.String()]; ok {
 			return s.images[id], nil
+		}
+		if _, digested := named.(reference.Digested); digested {
+			for _, rec := range s.images {
+				if slices.Contains(rec.repoDigests, named.String()) {
+					return rec, nil
+				}
+			}
 		}
 	}
 	prefix := strings.TrimPrefix(ref, digest.SHA256.String()+":")
@@ -370,23 +420,28 @@ func created(img *Image) time.Time {
 
 // Tag gives the image id the reference ref ("mi-imagen", "mi-imagen:1.0").
 // If ref named another image, it moves: that image loses the tag and, if it
-// has no other, becomes dangling.
-func (s *Store) Tag(id digest.Digest, ref string) error {
+// has no other, becomes dangling; Tag then returns that image's ID, and ""
+// otherwise.
+func (s *Store) Tag(id digest.Digest, ref string) (dangling digest.Digest, err error) {
 	tagged, err := tagRef(ref)
 	if err != nil {
-		return err
+		return "", err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tag(id, tagged.String())
 }
 
-// tag points the normalized reference ref at id. The caller holds s.mu.
-func (s *Store) tag(id digest.Digest, ref string) error {
+// tag points the normalized reference ref at id and returns the image left
+// dangling by the move, if any. The caller holds s.mu.
+func (s *Store) tag(id digest.Digest, ref string) (digest.Digest, error) {
 	if _, ok := s.images[id]; !ok {
-		return noSuchImage(id.String())
+		return "", noSuchImage(id.String())
 	}
 	old, had := s.tags[ref]
+	if had && old == id {
+		return "", nil
+	}
 	s.tags[ref] = id
 	if err := s.writeRepositories(); err != nil {
 		if had {
@@ -394,31 +449,109 @@ func (s *Store) tag(id digest.Digest, ref string) error {
 		} else {
 			delete(s.tags, ref)
 		}
-		return err
+		return "", err
 	}
-	return nil
+	if had && !s.tagged(old) {
+		return old, nil
+	}
+	return "", nil
 }
 
-// Untag removes the tag ref. The image stays, dangling if it has no other
-// tag. It returns an error matching ErrNotFound if ref is not a tag.
-func (s *Store) Untag(ref string) error {
+// tagged reports whether some tag names the image id. The caller holds s.mu.
+func (s *Store) tagged(id digest.Digest) bool {
+	for _, tid := range s.tags {
+		if tid == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Untag removes the tag ref and returns the ID of the image it named. The
+// image stays, dangling if it has no other tag. It returns an error
+// matching ErrNotFound if ref is not a tag.
+func (s *Store) Untag(ref string) (digest.Digest, error) {
 	named, err := parseRef(ref)
 	if err != nil {
-		return err
+		return "", err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := named.String()
 	id, ok := s.tags[key]
 	if !ok {
-		return noSuchImage(reference.FamiliarString(named))
+		return "", noSuchImage(reference.FamiliarString(named))
 	}
 	delete(s.tags, key)
 	if err := s.writeRepositories(); err != nil {
 		s.tags[key] = id
+		return "", err
+	}
+	return id, nil
+}
+
+// Children returns the IDs of the images whose parent is id, sorted.
+func (s *Store) Children(id digest.Digest) []digest.Digest {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var children []digest.Digest
+	for cid, rec := range s.images {
+		if rec.parent == id {
+			children = append(children, cid)
+		}
+	}
+	slices.Sort(children)
+	return children
+}
+
+// SetParent records that the image id was built or committed on top of
+// the image parent ("" clears it). The parent must be in the store and its
+// layers must be the first layers of id.
+func (s *Store) SetParent(id, parent digest.Digest) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.images[id]
+	if !ok {
+		return noSuchImage(id.String())
+	}
+	if parent != "" {
+		prec, ok := s.images[parent]
+		if !ok {
+			return noSuchImage(parent.String())
+		}
+		pd, d := prec.config.RootFS.DiffIDs, rec.config.RootFS.DiffIDs
+		if len(pd) > len(d) || !slices.Equal(pd, d[:len(pd)]) {
+			return fmt.Errorf("image %s is not built on %s: their layers differ", id, parent)
+		}
+	}
+	return s.update(rec, func(r *record) { r.parent = parent })
+}
+
+// update applies change to a copy of rec, writes the index with the copy
+// and, if that worked, puts the copy in place. The caller holds s.mu.
+func (s *Store) update(rec *record, change func(*record)) error {
+	next := *rec
+	next.repoDigests = slices.Clone(rec.repoDigests)
+	change(&next)
+	next.manifest.Annotations = next.annotations()
+	s.images[rec.id] = &next
+	if err := s.writeIndex(); err != nil {
+		s.images[rec.id] = rec
 		return err
 	}
 	return nil
+}
+
+// annotations returns the index.json annotations that describe rec.
+func (rec *record) annotations() map[string]string {
+	a := map[string]string{AnnotationImageID: rec.id.String()}
+	if len(rec.repoDigests) > 0 {
+		a[AnnotationRepoDigests] = strings.Join(rec.repoDigests, ",")
+	}
+	if rec.parent != "" {
+		a[AnnotationParent] = rec.parent.String()
+	}
+	return a
 }
 
 // Delete removes the image id and its tags, then the blobs and layers that

@@ -350,10 +350,10 @@ func TestTagMoves(t *testing.T) {
 	first := s.mustImport(t, makeTar(t, "v1"), ImportOptions{Ref: "web"})
 	second := s.mustImport(t, makeTar(t, "v2"), ImportOptions{})
 
-	if err := s.Tag(second.ID, "web:latest"); err != nil {
+	if _, err := s.Tag(second.ID, "web:latest"); err != nil {
 		t.Fatalf("Tag: %v", err)
 	}
-	if err := s.Tag(second.ID, "web:2"); err != nil {
+	if _, err := s.Tag(second.ID, "web:2"); err != nil {
 		t.Fatalf("Tag: %v", err)
 	}
 	tests := []struct {
@@ -376,10 +376,10 @@ func TestTagMoves(t *testing.T) {
 		t.Errorf("Get(web) = %v, %v; want %s", img, err, second.ID)
 	}
 
-	if err := s.Tag(digest.FromString("nada"), "x"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Tag(digest.FromString("nada"), "x"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Tag of a missing image: error = %v, want ErrNotFound", err)
 	}
-	if err := s.Tag(second.ID, "Web"); !errdefs.IsInvalidParameter(err) {
+	if _, err := s.Tag(second.ID, "Web"); !errdefs.IsInvalidParameter(err) {
 		t.Errorf("Tag with an invalid reference: error = %v, want invalid parameter", err)
 	}
 }
@@ -387,10 +387,10 @@ func TestTagMoves(t *testing.T) {
 func TestUntag(t *testing.T) {
 	s := newTestStore(t)
 	img := s.mustImport(t, makeTar(t, "a"), ImportOptions{Ref: "web:1"})
-	if err := s.Tag(img.ID, "web:2"); err != nil {
+	if _, err := s.Tag(img.ID, "web:2"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Untag("docker.io/library/web:1"); err != nil {
+	if _, err := s.Untag("docker.io/library/web:1"); err != nil {
 		t.Fatalf("Untag: %v", err)
 	}
 	got, err := s.Get(img.ID.String())
@@ -400,7 +400,7 @@ func TestUntag(t *testing.T) {
 	if want := []string{"web:2"}; !slices.Equal(got.RepoTags, want) {
 		t.Errorf("RepoTags = %v, want %v", got.RepoTags, want)
 	}
-	if err := s.Untag("web:1"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Untag("web:1"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("second Untag: error = %v, want ErrNotFound", err)
 	}
 }
@@ -410,7 +410,7 @@ func TestDelete(t *testing.T) {
 	shared := makeTar(t, "base")
 	keep := s.mustImport(t, shared, ImportOptions{Ref: "keep", Message: "keep"})
 	gone := s.mustImport(t, shared, ImportOptions{Ref: "gone", Message: "gone"})
-	if err := s.Tag(gone.ID, "gone:2"); err != nil {
+	if _, err := s.Tag(gone.ID, "gone:2"); err != nil {
 		t.Fatal(err)
 	}
 	own := s.mustImport(t, makeTar(t, "own"), ImportOptions{Ref: "own"})
@@ -501,7 +501,7 @@ func TestReopen(t *testing.T) {
 	s.mustImport(t, makeTar(t, "a"), ImportOptions{Ref: "a:1", Changes: []string{"CMD sh"}})
 	b := s.mustImport(t, makeTar(t, "b"), ImportOptions{Ref: "localhost:5000/b"})
 	s.mustImport(t, makeTar(t, "c"), ImportOptions{})
-	if err := s.Tag(b.ID, "b2"); err != nil {
+	if _, err := s.Tag(b.ID, "b2"); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := s.List()

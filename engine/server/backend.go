@@ -44,4 +44,15 @@ type imageBackend interface {
 	ImageInspect(ref string) (*backend.ImageInspect, error)
 	ImageList(opts backend.ImageListOptions) ([]apiimage.Summary, error)
 	ImageImport(ctx context.Context, r io.Reader, opts backend.ImportOptions) (string, error)
+	ImagePull(ctx context.Context, opts backend.PullOptions, out func(backend.JSONMessage) error) error
+	ImagePush(ctx context.Context, opts backend.PushOptions, out func(backend.JSONMessage) error) error
+	ImageTag(src, repo, tag string) error
+	ImageDelete(ctx context.Context, ref string, force, prune bool) ([]apiimage.DeleteResponse, error)
+	ImageHistory(ref string) ([]apiimage.HistoryResponseItem, error)
+	ImagesPrune(ctx context.Context, filters map[string][]string) (*apiimage.PruneReport, error)
+	// ImageSave checks every name before calling open, which gives the
+	// writer: an unknown name is still a plain HTTP error.
+	ImageSave(ctx context.Context, names []string, open func() io.Writer) error
+	ImageLoad(ctx context.Context, r io.Reader, quiet bool, out func(backend.JSONMessage) error) error
+	AuthLogin(ctx context.Context, auth backend.AuthConfig) (status, identityToken string, err error)
 }

@@ -76,6 +76,15 @@ func (s *Server) routeTable() []route {
 		s.route("POST", "/images/create", s.postImagesCreate),
 		s.route("GET", "/images/json", s.getImagesJSON),
 		s.route("GET", "/images/{name}/json", s.getImageJSON),
+		s.route("GET", "/images/{name}/history", s.getImageHistory),
+		s.route("POST", "/images/{name}/push", s.postImagePush),
+		s.route("POST", "/images/{name}/tag", s.postImageTag),
+		s.route("POST", "/images/prune", s.postImagesPrune),
+		s.route("GET", "/images/get", s.getImagesGet),
+		s.route("GET", "/images/{name}/get", s.getImagesGet),
+		s.route("POST", "/images/load", s.postImagesLoad),
+		s.route("DELETE", "/images/{name}", s.deleteImage),
+		s.route("POST", "/auth", s.postAuth),
 	}
 }
 
@@ -169,6 +178,8 @@ func statusCode(err error) int {
 		return http.StatusNotModified
 	case errdefs.KindForbidden:
 		return http.StatusForbidden
+	case errdefs.KindUnauthorized:
+		return http.StatusUnauthorized
 	case errdefs.KindNotImplemented:
 		return http.StatusNotImplemented
 	}
@@ -189,7 +200,9 @@ func writeError(w http.ResponseWriter, err error) {
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // as moby: "<none>" stays "<none>"
+	_ = enc.Encode(v)
 }
 
 // decodeJSON decodes a request body; an empty body leaves v as it is.

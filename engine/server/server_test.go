@@ -29,7 +29,46 @@ type fakeBackend struct {
 	attach  func(ctx context.Context, ref string, opts backend.AttachOptions) error
 	logs    func(ctx context.Context, ref string, opts backend.LogOptions, fn func(backend.LogMessage) error) error
 	list    func(opts backend.ListOptions) ([]apicontainer.Summary, error)
+	pull    func(ctx context.Context, opts backend.PullOptions, out func(backend.JSONMessage) error) error
 	tty     bool
+}
+
+func (f *fakeBackend) ImagePull(ctx context.Context, opts backend.PullOptions, out func(backend.JSONMessage) error) error {
+	return f.pull(ctx, opts, out)
+}
+func (f *fakeBackend) ImagePush(context.Context, backend.PushOptions, func(backend.JSONMessage) error) error {
+	return errdefs.NotFound("No such image: x")
+}
+func (f *fakeBackend) ImageTag(src, repo, tag string) error {
+	if repo == "" {
+		return errdefs.InvalidParameter("repository name must have at least one component")
+	}
+	return nil
+}
+func (f *fakeBackend) ImageDelete(context.Context, string, bool, bool) ([]apiimage.DeleteResponse, error) {
+	return []apiimage.DeleteResponse{{Untagged: "busybox:latest"}, {Deleted: "sha256:abc"}}, nil
+}
+func (f *fakeBackend) ImageHistory(string) ([]apiimage.HistoryResponseItem, error) {
+	return []apiimage.HistoryResponseItem{{ID: "<missing>"}}, nil
+}
+func (f *fakeBackend) ImagesPrune(context.Context, map[string][]string) (*apiimage.PruneReport, error) {
+	return &apiimage.PruneReport{}, nil
+}
+func (f *fakeBackend) ImageSave(ctx context.Context, names []string, open func() io.Writer) error {
+	if names[0] == "nope" {
+		return errdefs.NotFound("No such image: nope")
+	}
+	_, err := io.WriteString(open(), "TAR")
+	return err
+}
+func (f *fakeBackend) ImageLoad(context.Context, io.Reader, bool, func(backend.JSONMessage) error) error {
+	return errdefs.InvalidParameter("unexpected EOF")
+}
+func (f *fakeBackend) AuthLogin(ctx context.Context, auth backend.AuthConfig) (string, string, error) {
+	if auth.Password != "secreto" {
+		return "", "", errdefs.Classify(errdefs.KindUnauthorized, errors.New("unauthorized: incorrect username or password"))
+	}
+	return "Login Succeeded", "", nil
 }
 
 func (f *fakeBackend) Version() system.VersionResponse { return system.VersionResponse{} }
@@ -113,7 +152,6 @@ func TestRoutingAndErrors(t *testing.T) {
 		{"POST", "/containers/x/wait?condition=bogus", 400, "invalid condition"},
 		{"GET", "/containers/x/logs", 400, "you must choose at least one stream"},
 		{"POST", "/images/create?fromSrc=-", 200, `{"status":"sha256:abc"}`},
-		{"POST", "/images/create?fromImage=busybox&tag=latest", 200, `"errorDetail"`},
 		{"POST", "/containers/fantasma/attach?stream=1&stdout=1", 404, "No such container: fantasma"},
 	}
 	for _, tt := range tests {
@@ -136,6 +174,93 @@ func TestRoutingAndErrors(t *testing.T) {
 			}
 			if got := resp.Header.Get("Api-Version"); got != "1.50" {
 				t.Errorf("Api-Version = %q", got)
+			}
+		})
+	}
+}
+
+// A pull that fails before any message is a plain HTTP error; after a
+// message, the error travels in the stream with errorDetail and error.
+func TestPullStream(t *testing.T) {
+	var gotAuth backend.AuthConfig
+	fb := &fakeBackend{pull: func(ctx context.Context, opts backend.PullOptions, out func(backend.JSONMessage) error) error {
+		gotAuth = opts.Auth
+		switch opts.Image {
+		case "noexiste":
+			return errdefs.NotFound("manifest for noexiste:latest not found: manifest unknown")
+		case "corta":
+			out(backend.JSONMessage{Status: "Pulling from library/corta", ID: "latest"})
+			return errors.New("unexpected EOF")
+		}
+		out(backend.JSONMessage{Status: "Pulling fs layer", ID: "abc"})
+		out(backend.JSONMessage{Status: "Downloading", ID: "abc", ProgressDetail: &backend.ProgressDetail{Current: 1, Total: 2}})
+		return nil
+	}}
+	srv := httptest.NewServer(New(fb, nil))
+	defer srv.Close()
+
+	tests := []struct {
+		image    string
+		wantCode int
+		wantBody string
+	}{
+		{"noexiste", 404, `{"message":"manifest for noexiste:latest not found: manifest unknown"}`},
+		{"corta", 200, `{"status":"Pulling from library/corta","id":"latest"}` + "\n" + `{"errorDetail":{"message":"unexpected EOF"},"error":"unexpected EOF"}`},
+		{"busybox", 200, `{"status":"Pulling fs layer","id":"abc"}` + "\n" + `{"status":"Downloading","id":"abc","progressDetail":{"current":1,"total":2}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.image, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", srv.URL+"/v1.50/images/create?fromImage="+tt.image+"&tag=latest", nil)
+			// base64url without padding, as docker-py sends it.
+			req.Header.Set("X-Registry-Auth", "eyJ1c2VybmFtZSI6ImFuYSIsInBhc3N3b3JkIjoic2VjcmV0byJ9")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.wantCode || strings.TrimSpace(string(body)) != tt.wantBody {
+				t.Errorf("got %d %s, want %d %s", resp.StatusCode, body, tt.wantCode, tt.wantBody)
+			}
+			if gotAuth.Username != "ana" || gotAuth.Password != "secreto" {
+				t.Errorf("X-Registry-Auth decoded to %+v", gotAuth)
+			}
+		})
+	}
+}
+
+func TestImageRoutes(t *testing.T) {
+	srv := httptest.NewServer(New(&fakeBackend{}, nil))
+	defer srv.Close()
+	tests := []struct {
+		method, path, body string
+		wantCode           int
+		wantBody           string
+	}{
+		{"POST", "/images/busybox/tag?repo=mio/busybox&tag=1.0", "", 201, ""},
+		{"POST", "/images/busybox/tag", "", 400, "repository name"},
+		{"DELETE", "/v1.50/images/localhost:5000/web:1.0", "", 200, `[{"Untagged":"busybox:latest"},{"Deleted":"sha256:abc"}]`},
+		{"GET", "/images/busybox/history", "", 200, `"Id":"<missing>"`},
+		{"POST", "/images/prune", "", 200, `{"ImagesDeleted":[],"SpaceReclaimed":0}`},
+		{"GET", "/images/get?names=busybox&names=x", "", 200, "TAR"},
+		{"GET", "/images/busybox/get", "", 200, "TAR"},
+		{"GET", "/images/get?names=nope", "", 404, "No such image: nope"},
+		{"POST", "/images/load", "", 400, "unexpected EOF"},
+		{"POST", "/images/x/push", "", 404, "No such image"},
+		{"POST", "/auth", `{"username":"ana","password":"mal"}`, 401, "unauthorized"},
+		{"POST", "/auth", `{"username":"ana","password":"secreto"}`, 200, `{"Status":"Login Succeeded"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.wantCode || !strings.Contains(string(body), tt.wantBody) {
+				t.Errorf("got %d %s, want %d containing %s", resp.StatusCode, body, tt.wantCode, tt.wantBody)
 			}
 		})
 	}

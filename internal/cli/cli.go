@@ -49,8 +49,11 @@ func newRootCommand(f *factory) *cobra.Command {
 		Short: "Docker de bolsillo: aprende Docker con contenedores reales",
 		Long: "bolsillo habla con el daemon bolsillod (o con Docker) por la API REST de Docker.\n" +
 			"Imprime en stdout lo mismo que docker y explica en stderr, en español, lo que pasó.",
-		SilenceErrors:     true,
-		SilenceUsage:      true,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// Global flags go before the command, as in docker, so that a
+		// command may reuse a global shorthand (history -H is --human).
+		TraverseChildren:  true,
 		Version:           Version,
 		DisableAutoGenTag: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -80,6 +83,15 @@ func newRootCommand(f *factory) *cobra.Command {
 		newInspectCommand(f),
 		newImagesCommand(f),
 		newImportCommand(f),
+		newPullCommand(f),
+		newPushCommand(f),
+		newTagCommand(f),
+		newRmiCommand(f),
+		newHistoryCommand(f),
+		newSaveCommand(f),
+		newLoadCommand(f),
+		newLoginCommand(f),
+		newLogoutCommand(f),
 		newVersionCommand(f),
 		newInfoCommand(f),
 		newLabCommand(f),

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
+	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
 	"bolsillo/explain"
@@ -40,16 +42,24 @@ func newLabCommand(f *factory) *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	var busybox string
+	var busybox, registry string
 	initCmd := &cobra.Command{
 		Use:   "init [OPCIONES]",
 		Short: "Crea la imagen busybox:latest a partir del busybox estático de tu máquina",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runLabInit(cmd.Context(), f, busybox)
+			var target reference.Named
+			if registry != "" {
+				var err error
+				if target, err = labRegistryTarget(registry); err != nil {
+					return err
+				}
+			}
+			return runLabInit(cmd.Context(), f, busybox, target)
 		},
 	}
 	initCmd.Flags().StringVar(&busybox, "busybox", "", "Ruta de un busybox estático (por defecto /bin/busybox o /usr/bin/busybox)")
+	initCmd.Flags().StringVar(&registry, "registry", "", "Sube además la imagen al registro HOST:PUERTO (el del aula, por ejemplo)")
 	lab.AddCommand(initCmd)
 	return lab
 }
@@ -279,7 +289,9 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func runLabInit(ctx context.Context, f *factory, given string) error {
+// runLabInit creates busybox:latest and, when target is not nil, tags it
+// as target and pushes it there.
+func runLabInit(ctx context.Context, f *factory, given string, target reference.Named) error {
 	busybox, err := findBusybox(given)
 	if err != nil {
 		return err
@@ -302,10 +314,78 @@ func runLabInit(ctx context.Context, f *factory, given string) error {
 	if err != nil {
 		return err
 	}
-	if f.Explaining() {
-		if img, err := api.ImageInspect(ctx, id); err == nil {
-			f.explain(explain.LabInit(img.InspectResponse, busybox))
+	var pushed *streamRecord
+	if target != nil {
+		if pushed, err = pushLabImage(ctx, f, api, target); err != nil {
+			return err
 		}
 	}
+	if !f.Explaining() {
+		return nil
+	}
+	img, err := api.ImageInspect(ctx, id)
+	if err != nil {
+		return nil
+	}
+	// The image may carry other names (the registry one just added): the
+	// explanation is about the one lab init made.
+	lab := img.InspectResponse
+	lab.RepoTags = []string{labImageRef}
+	f.explain(explain.LabInit(lab, busybox))
+	if pushed != nil {
+		f.explain(explain.Push(explain.PushData{
+			Ref:    reference.FamiliarString(target),
+			Image:  img.InspectResponse,
+			Layers: pushed.Layers,
+			Digest: pushed.Digest,
+			Size:   pushed.PushSize,
+		}))
+	}
 	return nil
+}
+
+// labRegistryTarget turns the HOST:PORT given to --registry into the name
+// the lab image is pushed as: HOST:PORT/busybox:latest. The value must be a
+// registry address alone; anything Docker would read as a Docker Hub
+// repository ("aula", "aula/busybox") is refused, so that nothing is pushed
+// to Docker Hub by mistake.
+func labRegistryTarget(registry string) (reference.Named, error) {
+	bad := func(err error) error {
+		return invalidFlag(fmt.Sprintf("`--registry %s` no es la dirección de un registro.\n\n"+
+			"Escribe solo `HOST:PUERTO`, sin ruta ni nombre de imagen: por ejemplo `--registry 192.168.1.20:5000` "+
+			"o `--registry localhost:5000`. La imagen se sube como `HOST:PUERTO/busybox:latest`.", registry), err)
+	}
+	named, err := reference.ParseNormalizedNamed(registry + "/" + labImageRef)
+	if err != nil {
+		return nil, bad(fmt.Errorf("invalid registry %q: %w", registry, err))
+	}
+	if reference.Domain(named) != registry {
+		return nil, bad(fmt.Errorf("invalid registry %q: not a registry host", registry))
+	}
+	return named, nil
+}
+
+// pushLabImage tags the lab image as target and pushes it through the
+// daemon, printing the push progress as docker push does.
+func pushLabImage(ctx context.Context, f *factory, api client.APIClient, target reference.Named) (*streamRecord, error) {
+	if _, err := api.ImageTag(ctx, client.ImageTagOptions{Source: labImageRef, Target: target.String()}); err != nil {
+		return nil, fmt.Errorf("tagging %s as %s: %w", labImageRef, target, err)
+	}
+	cf, err := f.dockerConfig()
+	if err != nil {
+		return nil, err
+	}
+	auth, _, err := registryAuth(cf, target)
+	if err != nil {
+		return nil, err
+	}
+	res, err := api.ImagePush(ctx, reference.FamiliarString(target), client.ImagePushOptions{
+		RegistryAuth:  auth,
+		PrivilegeFunc: f.privilegeFunc(target, "push"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	return displayStream(ctx, res, f.Out)
 }

@@ -37,6 +37,14 @@ func newImageCommand(f *factory) *cobra.Command {
 	}
 	cmd.AddCommand(
 		renamed(newImagesCommand(f), "ls", "list"),
+		newPullCommand(f),
+		newPushCommand(f),
+		newTagCommand(f),
+		renamed(newRmiCommand(f), "rm", "remove", "rmi"),
+		newHistoryCommand(f),
+		newImagePruneCommand(f),
+		newSaveCommand(f),
+		newLoadCommand(f),
 		newImportCommand(f),
 		ofType(newInspectCommand(f), "image"),
 	)

@@ -38,7 +38,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	for _, name := range []string{"bolsillod", "bolsillo", "bolsillo-render"} {
+	for _, name := range []string{"bolsillod", "bolsillo", "bolsillo-render", "bolsillo-registry"} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), "bolsillo/cmd/"+name)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
