@@ -175,7 +175,7 @@ func (e *Engine) AuthLogin(ctx context.Context, auth backend.AuthConfig) (string
 	}
 	server = strings.TrimPrefix(strings.TrimPrefix(server, "https://"), "http://")
 	server, _, _ = strings.Cut(server, "/")
-	reg, err := name.NewRegistry(server, registryOptions(server)...)
+	reg, err := name.NewRegistry(server, e.images.RegistryOptions(server)...)
 	if err != nil {
 		return "", "", errdefs.InvalidParameter("invalid registry address %q: %s", auth.ServerAddress, err.Error())
 	}
@@ -197,16 +197,6 @@ func authenticator(a backend.AuthConfig) authn.Authenticator {
 		IdentityToken: a.IdentityToken,
 		RegistryToken: a.RegistryToken,
 	})
-}
-
-// registryOptions allows plain HTTP for registries on this machine only,
-// as Docker does.
-func registryOptions(host string) []name.Option {
-	h, _, _ := strings.Cut(host, ":")
-	if h == "localhost" || strings.HasPrefix(h, "127.") || host == "[::1]" || strings.HasPrefix(host, "[::1]:") {
-		return []name.Option{name.Insecure}
-	}
-	return nil
 }
 
 // parsePlatform parses "os/arch[/variant]".

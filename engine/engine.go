@@ -31,6 +31,9 @@ type Config struct {
 	// containers/, runtime/. Several engines may run at once on one
 	// machine as long as their data roots differ.
 	DataRoot string
+	// InsecureRegistries may be reached over plain HTTP (a classroom
+	// registry on the teacher's machine); loopback registries always may.
+	InsecureRegistries []string
 }
 
 // Engine is one daemon's state.
@@ -74,6 +77,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return fail(fmt.Errorf("opening image store: %w", err))
 	}
+	images.AllowPlainHTTP(cfg.InsecureRegistries...)
 	rt, err := runtime.New(filepath.Join(root, "runtime"), "bolsillo-"+id)
 	if err != nil {
 		return fail(fmt.Errorf("starting runtime: %w", err))

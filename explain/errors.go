@@ -103,12 +103,21 @@ var errorRules = []errorRule{
 		},
 	},
 	{
+		re: regexp.MustCompile(`(?i)refusing plain HTTP to registry (\S+): only`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "El registro " + code(m[1]) + " no usa HTTPS", []string{
+				"El daemon solo habla HTTP sin cifrar con registros de esta misma máquina (`localhost`, `127.0.0.1`); los demás deben usar HTTPS.",
+				"El registro del aula (`bolsillo registry`) usa HTTP: arranca bolsillod con " + code("--insecure-registry "+m[1]) + " (en Docker, `insecure-registries` en `/etc/docker/daemon.json`) y repite el comando.",
+			}
+		},
+	},
+	{
 		re: regexp.MustCompile(`(?is)^.*?server gave HTTP response to HTTPS client`),
 		explain: func(m []string, _ string) (string, []string) {
 			reg := firstNonEmpty(registryInMessage(m[0]), "HOST:PUERTO")
 			return "El registro habla HTTP y se le llamó por HTTPS", []string{
 				"El registro " + code(reg) + " respondió por HTTP sin cifrar, pero la conexión se intentó por HTTPS.",
-				"Docker solo usa HTTP sin cifrar con registros en `localhost` o `127.0.0.1`, o con los que declares en `insecure-registries` (en `/etc/docker/daemon.json`).",
+				"El daemon solo usa HTTP sin cifrar con registros en `localhost` o `127.0.0.1`, o con los que declares: `bolsillod --insecure-registry " + reg + "` (en Docker, `insecure-registries` en `/etc/docker/daemon.json`).",
 				"Si es el registro del aula, úsalo desde su máquina como " + code("localhost:PUERTO") + ", o declara " + code(reg) + " como inseguro y reinicia el daemon.",
 			}
 		},

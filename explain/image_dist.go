@@ -23,14 +23,15 @@ func (l LayerProgress) reused() bool {
 }
 
 // layerSplit separates the layers that travelled from those that were
-// already there, and sums the compressed size of the ones that travelled.
+// already there.
 type layerSplit struct {
 	moved, reused []string
-	movedBytes    int64
+	movedBytes    int64 // compressed size of the moved layers; 0 unless the stream gave every one
 }
 
 func splitLayers(layers []LayerProgress) layerSplit {
 	var s layerSplit
+	sized := true
 	for _, l := range layers {
 		if l.reused() {
 			s.reused = append(s.reused, l.ID)
@@ -38,6 +39,10 @@ func splitLayers(layers []LayerProgress) layerSplit {
 		}
 		s.moved = append(s.moved, l.ID)
 		s.movedBytes += l.Size
+		sized = sized && l.Size > 0
+	}
+	if !sized {
+		s.movedBytes = 0
 	}
 	return s
 }
@@ -275,8 +280,12 @@ func RegistryServe(addr, root string) string {
 	}
 	md.item("Súbele imágenes: %s y %s, o todas las del laboratorio con %s.",
 		code("bolsillo tag busybox "+hostport+"/busybox"), code("bolsillo push "+hostport+"/busybox"), code("bolsillo lab init --registry "+hostport))
-	md.item("En cada máquina del aula: %s. El nombre empieza por %s, así que `pull` va a este registro y no a Docker Hub.",
-		code("bolsillo pull "+hostport+"/busybox"), code(hostport+"/"))
+	where := "En cada máquina del aula"
+	if !everywhere && localOnly(addr) {
+		where = "En esta máquina"
+	}
+	md.item("%s: %s. El nombre empieza por %s, así que `pull` va a este registro y no a Docker Hub.",
+		where, code("bolsillo pull "+hostport+"/busybox"), code(hostport+"/"))
 	md.item("Habla HTTP sin cifrar (sin TLS): úsalo solo dentro de la red del aula.")
 	return md.String()
 }

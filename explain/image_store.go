@@ -126,8 +126,10 @@ func Rmi(refs []string, before []image.InspectResponse, items []image.DeleteResp
 	}
 	switch {
 	case layerLines > 0 && total > layerLines:
-		md.item("Con ella se borraron %d %s que ya no usaba nadie (las otras líneas `Deleted`); las %d restantes las comparte con otras imágenes y se quedan.",
-			layerLines, plural(layerLines, "capa", "capas"), total-layerLines)
+		rest := total - layerLines
+		md.item("Con ella se borraron %d %s que ya no usaba nadie (las otras líneas `Deleted`); %s con otras imágenes y se %s.",
+			layerLines, plural(layerLines, "capa", "capas"),
+			plural(rest, "la otra capa la comparte", fmt.Sprintf("las otras %d capas las comparte", rest)), plural(rest, "queda", "quedan"))
 	case layerLines > 0:
 		md.item("Con ella se borraron %d %s que ya no usaba nadie (las otras líneas `Deleted`).", layerLines, plural(layerLines, "capa", "capas"))
 	case len(deleted) > 0:
@@ -197,8 +199,12 @@ func historyAt(img image.InspectResponse, rows []image.HistoryResponseItem, now 
 				largest = r
 			}
 		}
-		md.item("%d %s archivos y %s sus capas de solo lectura; suman %s. La mayor, %s, ocupa %s.",
-			k, plural(k, "fila añadió", "filas añadieron"), plural(k, "es una de", "son"), humanSize(sum), rowName(largest), humanSize(largest.Size))
+		if k == 1 {
+			md.item("Solo %s añadió archivos, %s: es su capa de solo lectura.", rowName(largest), humanSize(largest.Size))
+		} else {
+			md.item("%d filas añadieron archivos y son sus capas de solo lectura; suman %s. La mayor, %s, ocupa %s.",
+				k, humanSize(sum), rowName(largest), humanSize(largest.Size))
+		}
 	}
 	if k := len(empty); k > 0 {
 		var examples []string
@@ -214,8 +220,8 @@ func historyAt(img image.InspectResponse, rows []image.HistoryResponseItem, now 
 		md.item("%s: no %s ninguna capa.", line, plural(k, "añadió", "añadieron"))
 	}
 	if missing > 0 {
-		md.item("%d %s %s: capas que llegaron de un registro (registry) sin su historial de construcción. Solo tiene ID la fila de la imagen, %s.",
-			missing, plural(missing, "fila es", "filas son"), code(missingID), code(shortID(img.ID)))
+		md.item("%d %s %s: no %s imagen propia en este anfitrión porque %s de un registro (registry), que no guarda las imágenes intermedias de la construcción. Solo tiene ID la fila de arriba, la imagen %s.",
+			missing, plural(missing, "fila es", "filas son"), code(missingID), plural(missing, "tiene", "tienen"), plural(missing, "llegó", "llegaron"), code(shortID(img.ID)))
 	}
 	for _, r := range rows {
 		if c := strings.TrimSpace(r.Comment); c != "" {
@@ -309,30 +315,23 @@ func Save(path string, imgs []image.InspectResponse, bytes int64) string {
 		where = code(path)
 	}
 	var names []string
-	var distinct []string
-	all := 0
 	for _, img := range imgs {
 		names = append(names, imageArg(img))
-		for _, l := range img.RootFS.Layers {
-			all++
-			if !slices.Contains(distinct, l) {
-				distinct = append(distinct, l)
-			}
-		}
 	}
+	distinct, shared := countLayers(imgs)
 	var md doc
 	md.title("%d %s en %s", len(imgs), plural(len(imgs), "imagen guardada", "imágenes guardadas"), where)
 	if len(names) > 0 {
 		md.item("Guardó %s, con sus nombres, su configuración y sus capas.", codeListLimit(names, 4))
 	}
 	md.item("Es un tar en formato docker-archive: `manifest.json` dice qué configuración y qué capas forman cada nombre, `repositories` guarda las etiquetas, y cada capa va como un tar dentro.")
-	if k := len(distinct); k > 0 {
+	if k := distinct; k > 0 {
 		line := fmt.Sprintf("Lleva %d %s distintas", k, plural(k, "capa", "capas"))
 		if k == 1 {
 			line = "Lleva 1 capa"
 		}
-		if all > k {
-			line += fmt.Sprintf(": %d se comparten entre imágenes y van una sola vez", all-k)
+		if shared > 0 {
+			line += ": " + plural(shared, "1 la comparten varias imágenes y va una sola vez", fmt.Sprintf("%d las comparten varias imágenes y van una sola vez", shared))
 		}
 		if bytes > 0 {
 			line += fmt.Sprintf("; el tar ocupa %s", humanSize(bytes))
@@ -381,15 +380,18 @@ func Load(lines []string, imgs []image.InspectResponse, dangling []image.Inspect
 	}
 	if len(imgs) > 0 {
 		var idList []string
-		layers := 0
 		var size int64
 		for _, img := range imgs {
 			idList = append(idList, shortID(img.ID))
-			layers += len(img.RootFS.Layers)
 			size += img.Size
 		}
-		md.item("Trajo %d %s, %s, y el mismo IMAGE ID que en la máquina donde se guardó (%s): el ID es el hash de la configuración.",
-			layers, plural(layers, "capa de solo lectura", "capas de solo lectura"), humanSize(size), codeListLimit(idList, 3))
+		layers, shared := countLayers(imgs)
+		sizeNote := ""
+		if shared == 0 {
+			sizeNote = ", " + humanSize(size) + ","
+		}
+		md.item("Trajo %d %s%s y el mismo IMAGE ID que en la máquina donde se guardó (%s): el ID es el hash de la configuración.",
+			layers, plural(layers, "capa de solo lectura", "capas de solo lectura"), sizeNote, codeListLimit(idList, 3))
 	}
 	switch k := len(dangling); {
 	case k == 1:
@@ -415,4 +417,21 @@ func loadedNameFor(names []string) string {
 		return names[0]
 	}
 	return ""
+}
+
+// countLayers counts the distinct layers of imgs and how many of them more
+// than one image uses.
+func countLayers(imgs []image.InspectResponse) (distinct, shared int) {
+	uses := map[string]int{}
+	for _, img := range imgs {
+		for _, l := range slices.Compact(slices.Sorted(slices.Values(img.RootFS.Layers))) {
+			uses[l]++
+		}
+	}
+	for _, n := range uses {
+		if n > 1 {
+			shared++
+		}
+	}
+	return len(uses), shared
 }

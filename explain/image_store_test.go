@@ -57,7 +57,7 @@ func TestRmi(t *testing.T) {
 func TestHistory(t *testing.T) {
 	f := loadFixtures(t)
 	rows := loadJSON[[]image.HistoryResponseItem](t, "history_app.json")
-	imported := []image.HistoryResponseItem{{ID: f.imported.ID, Created: 1764322262, Size: f.imported.Size, Comment: "Imported from -", Tags: f.imported.RepoTags}}
+	imported := []image.HistoryResponseItem{{ID: f.imported.ID, Created: 1764320000, Size: f.imported.Size, Comment: "Imported from -", Tags: f.imported.RepoTags}}
 	tests := []struct {
 		name string
 		img  image.InspectResponse
@@ -81,7 +81,7 @@ func TestInstruction(t *testing.T) {
 		{`RUN /bin/sh -c echo hola # buildkit`, `RUN /bin/sh -c echo hola`},
 		{`CMD ["sh"]`, `CMD ["sh"]`},
 		{``, ``},
-		{`/bin/sh -c echo 0123456789012345678901234567890123456789012345`, `RUN echo 012345678901234567890123456789012345678…`},
+		{`/bin/sh -c echo 0123456789012345678901234567890123456789012345`, `RUN echo 01234567890123456789012345678901234567…`},
 	}
 	for _, tt := range tests {
 		if got := instruction(tt.in); got != tt.want {
@@ -132,7 +132,7 @@ func TestSave(t *testing.T) {
 
 func TestLoad(t *testing.T) {
 	f := loadFixtures(t)
-	old := f.app
+	old := f.imported // the image web:latest named before the load
 	old.RepoTags = nil
 	tests := []struct {
 		name     string

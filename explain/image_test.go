@@ -28,11 +28,15 @@ func TestImages(t *testing.T) {
 	// Older daemons list a dangling image with the "<none>:<none>" placeholder.
 	placeholder := []image.Summary{f.images[0], f.images[2]}
 	placeholder[1].RepoTags = []string{"<none>:<none>"}
+	// web:2 was built after web:latest: latest is not the newest.
+	newer := append([]image.Summary{}, f.images[:2]...)
+	newer = append(newer, image.Summary{ID: "sha256:3f1d0a9c2b7e4d6f8a0c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f", RepoTags: []string{"web:2"}, Created: f.images[1].Created + 3600, Size: 2318336})
 	tests := []struct {
 		name string
 		list []image.Summary
 	}{
 		{"with_dangling", f.images},
+		{"latest_not_newest", newer},
 		{"no_dangling", f.images[:1]},
 		{"placeholder_tag", placeholder},
 		{"empty", nil},

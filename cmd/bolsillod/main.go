@@ -48,6 +48,8 @@ func run() error {
 		version  = flag.Bool("version", false, "muestra la versión y termina")
 	)
 	flag.StringVar(host, "H", *host, "abreviatura de --host")
+	var insecure stringList
+	flag.Var(&insecure, "insecure-registry", "registro al que se permite HTTP sin TLS, por ejemplo el del aula: 192.168.1.10:5000 (se puede repetir)")
 	flag.Parse()
 	if *version {
 		fmt.Printf("bolsillod %s (API %s)\n", engine.Version, backend.APIVersion)
@@ -63,7 +65,7 @@ func run() error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	eng, err := engine.New(engine.Config{DataRoot: *dataRoot})
+	eng, err := engine.New(engine.Config{DataRoot: *dataRoot, InsecureRegistries: insecure})
 	if errors.Is(err, engine.ErrDataRootInUse) {
 		return fmt.Errorf("otro bolsillod ya usa el directorio raíz de datos %s: detenlo o arranca este con otro --data-root", *dataRoot)
 	}
@@ -106,3 +108,9 @@ func run() error {
 	}
 	return nil
 }
+
+// stringList is a flag that may be given several times.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }

@@ -91,7 +91,7 @@ func (s *Store) Pull(ctx context.Context, ref string, opts PullOptions) (*PullRe
 	if err != nil {
 		return nil, err
 	}
-	rref, err := remoteRef(named)
+	rref, err := s.remoteRef(named)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +276,7 @@ func (s *Store) Push(ctx context.Context, ref string, opts PushOptions) (*PushRe
 	if !ok {
 		return nil, errdefs.NotFound("An image does not exist locally with the tag: %s", reference.FamiliarName(tagged))
 	}
-	rref, err := remoteRef(tagged)
+	rref, err := s.remoteRef(tagged)
 	if err != nil {
 		return nil, err
 	}
@@ -385,23 +385,26 @@ func (s *Store) remoteOptions(ctx context.Context, auth authn.Authenticator, ext
 
 // newTransport returns the HTTP transport for registries: proxies from
 // the environment, timeouts for hosts that do not answer, and plain HTTP
-// refused except for loopback registries.
-func newTransport() http.RoundTripper {
+// refused except where plainHTTP allows it.
+func newTransport(plainHTTP func(host string) bool) http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = tlsHandshakeTimeout
 	t.ResponseHeaderTimeout = responseHeaderTimeout
-	return loopbackHTTPOnly{t}
+	return httpOnlyWhereAllowed{next: t, allowed: plainHTTP}
 }
 
-// loopbackHTTPOnly refuses plain HTTP requests to hosts other than
-// localhost, 127.0.0.0/8 and ::1, as Docker does for registries not marked
-// insecure. (ggcr would also try plain HTTP with private addresses.)
-type loopbackHTTPOnly struct{ next http.RoundTripper }
+// httpOnlyWhereAllowed refuses plain HTTP requests to registries that are
+// neither on this machine nor marked insecure, as Docker does. (ggcr alone
+// would also try plain HTTP with private addresses.)
+type httpOnlyWhereAllowed struct {
+	next    http.RoundTripper
+	allowed func(host string) bool
+}
 
-func (t loopbackHTTPOnly) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme == "http" && !isLoopback(req.URL.Hostname()) {
-		return nil, fmt.Errorf("refusing plain HTTP to registry %s: only localhost registries may use it", req.URL.Host)
+func (t httpOnlyWhereAllowed) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "http" && !t.allowed(req.URL.Host) {
+		return nil, fmt.Errorf("refusing plain HTTP to registry %s: only localhost registries and those given with --insecure-registry may use it", req.URL.Host)
 	}
 	return t.next.RoundTrip(req)
 }
@@ -416,11 +419,44 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// remoteRef converts a normalized reference into ggcr's, marking loopback
-// registries as plain HTTP.
-func remoteRef(named reference.Named) (name.Reference, error) {
+// AllowPlainHTTP marks registries ("192.168.1.10:5000", or a host name for
+// every port) as reachable over plain HTTP, like dockerd's
+// --insecure-registry: a classroom registry on the teacher's machine has no
+// TLS certificate. Call it before the store is used.
+func (s *Store) AllowPlainHTTP(registries ...string) {
+	if s.insecure == nil {
+		s.insecure = map[string]bool{}
+	}
+	for _, r := range registries {
+		s.insecure[strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(r, "http://"), "https://"), "/")] = true
+	}
+}
+
+// plainHTTP reports whether the registry at hostport may use plain HTTP:
+// loopback registries always, others when AllowPlainHTTP named them.
+func (s *Store) plainHTTP(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	return isLoopback(host) || s.insecure[hostport] || s.insecure[host]
+}
+
+// RegistryOptions are the ggcr options to reach the registry at hostport
+// (plain HTTP where allowed).
+func (s *Store) RegistryOptions(hostport string) []name.Option {
+	if s.plainHTTP(hostport) {
+		return []name.Option{name.Insecure}
+	}
+	return nil
+}
+
+// remoteRef converts a normalized reference into ggcr's, marking
+// registries that may use plain HTTP.
+func (s *Store) remoteRef(named reference.Named) (name.Reference, error) {
 	var opts []name.Option
-	if host, _, err := net.SplitHostPort(reference.Domain(named)); (err == nil && isLoopback(host)) || isLoopback(reference.Domain(named)) {
+	if s.plainHTTP(reference.Domain(named)) {
 		opts = append(opts, name.Insecure)
 	}
 	r, err := name.ParseReference(named.String(), opts...)

@@ -562,7 +562,9 @@ func TestPushPulledKeepsDigest(t *testing.T) {
 	}
 }
 
-func TestRemoteRefInsecureOnlyForLoopback(t *testing.T) {
+func TestPlainHTTPOnlyForLoopbackAndInsecure(t *testing.T) {
+	s := &Store{}
+	s.AllowPlainHTTP("192.168.1.10:5000", "aula.local")
 	tests := []struct {
 		ref        string
 		wantScheme string
@@ -571,6 +573,8 @@ func TestRemoteRefInsecureOnlyForLoopback(t *testing.T) {
 		{"127.0.0.1:5000/web:1.0", "http"},
 		{"127.3.2.1:5000/web:1.0", "http"},
 		{"[::1]:5000/web:1.0", "http"},
+		{"192.168.1.10:5000/busybox", "http"}, // --insecure-registry 192.168.1.10:5000
+		{"aula.local:5000/busybox", "http"},   // --insecure-registry aula.local: any port
 		{"busybox", "https"},
 		{"ghcr.io/org/app:1", "https"},
 	}
@@ -579,7 +583,7 @@ func TestRemoteRefInsecureOnlyForLoopback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := remoteRef(named)
+		r, err := s.remoteRef(named)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -587,8 +591,8 @@ func TestRemoteRefInsecureOnlyForLoopback(t *testing.T) {
 			t.Errorf("scheme of %s = %s, want %s", tt.ref, got, tt.wantScheme)
 		}
 	}
-	tr := newTransport()
-	for _, host := range []string{"192.168.1.10:5000", "registry.local:5000"} {
+	tr := newTransport(s.plainHTTP)
+	for _, host := range []string{"192.168.1.11:5000", "registry.local:5000"} {
 		req, _ := http.NewRequest(http.MethodGet, "http://"+host+"/v2/", nil)
 		if _, err := tr.RoundTrip(req); err == nil || !strings.Contains(err.Error(), "refusing plain HTTP") {
 			t.Errorf("plain HTTP to %s: error = %v, want a refusal", host, err)

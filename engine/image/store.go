@@ -121,8 +121,10 @@ type Store struct {
 	now      func() time.Time
 	platform ocispec.Platform
 
-	// transport carries the requests to registries.
+	// transport carries the requests to registries; insecure names the
+	// registries allowed plain HTTP besides loopback ones (AllowPlainHTTP).
 	transport http.RoundTripper
+	insecure  map[string]bool
 
 	// gc keeps Delete from collecting blobs and layers that an Import in
 	// progress has just written: imports hold it shared, Delete exclusively.
@@ -152,14 +154,14 @@ func Open(root string, layers *layer.Store) (*Store, error) {
 		return nil, fmt.Errorf("opening image store: %w", err)
 	}
 	s := &Store{
-		root:      root,
-		layers:    layers,
-		transport: newTransport(),
-		now:       time.Now,
-		platform:  ocispec.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
-		images:    make(map[digest.Digest]*record),
-		tags:      make(map[string]digest.Digest),
+		root:     root,
+		layers:   layers,
+		now:      time.Now,
+		platform: ocispec.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
+		images:   make(map[digest.Digest]*record),
+		tags:     make(map[string]digest.Digest),
 	}
+	s.transport = newTransport(s.plainHTTP)
 	if err := s.load(); err != nil {
 		return nil, fmt.Errorf("opening image store: %w", err)
 	}

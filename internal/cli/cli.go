@@ -95,6 +95,7 @@ func newRootCommand(f *factory) *cobra.Command {
 		newVersionCommand(f),
 		newInfoCommand(f),
 		newLabCommand(f),
+		newRegistryCommand(f),
 		newContainerCommand(f),
 		newImageCommand(f),
 	)
