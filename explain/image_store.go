@@ -127,11 +127,11 @@ func Rmi(refs []string, before []image.InspectResponse, items []image.DeleteResp
 	switch {
 	case layerLines > 0 && total > layerLines:
 		rest := total - layerLines
-		md.item("Con ella se borraron %d %s que ya no usaba nadie (las otras líneas `Deleted`); %s con otras imágenes y se %s.",
-			layerLines, plural(layerLines, "capa", "capas"),
+		md.item("Con ella %s %d %s que ya no usaba nadie (las otras líneas `Deleted`); %s con otras imágenes y se %s.",
+			plural(layerLines, "se borró", "se borraron"), layerLines, plural(layerLines, "capa", "capas"),
 			plural(rest, "la otra capa la comparte", fmt.Sprintf("las otras %d capas las comparte", rest)), plural(rest, "queda", "quedan"))
 	case layerLines > 0:
-		md.item("Con ella se borraron %d %s que ya no usaba nadie (las otras líneas `Deleted`).", layerLines, plural(layerLines, "capa", "capas"))
+		md.item("Con ella %s %d %s que ya no usaba nadie (las otras líneas `Deleted`).", plural(layerLines, "se borró", "se borraron"), layerLines, plural(layerLines, "capa", "capas"))
 	case len(deleted) > 0:
 		md.item("Las capas que comparte con otras imágenes se quedan: solo se borran las que ya no usa nadie.")
 	}
