@@ -114,7 +114,7 @@ func TestShape(t *testing.T) {
 		"Inspect":      Inspect(f.running),
 		"ImageInspect": ImageInspect(f.app),
 		"Images":       Images(f.images),
-		"Import":       Import(f.imported, "mi-rootfs:v1"),
+		"Import":       Import(f.imported, "mi-rootfs:v1", nil),
 		"LabInit":      LabInit(f.busybox, "/usr/bin/busybox"),
 		"Version":      Version(f.version),
 		"Info":         Info(f.info, "unix:///run/bolsillo.sock"),

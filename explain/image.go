@@ -81,7 +81,7 @@ func Images(list []image.Summary) string {
 }
 
 // Import explains an `import`: a tar became an image of one layer.
-func Import(img image.InspectResponse, ref string) string {
+func Import(img image.InspectResponse, ref string, dangling *image.InspectResponse) string {
 	name := ref
 	if name == "" {
 		name = imageArg(img)
@@ -97,6 +97,9 @@ func Import(img image.InspectResponse, ref string) string {
 		md.item("No tiene `CMD` (comando por defecto): escribe el comando al usarla, %s.", code("bolsillo run "+name+" COMANDO"))
 	}
 	md.item("Un tar no trae historial: la imagen empieza en esta capa, sin `FROM`.")
+	if dangling != nil {
+		md.item("%s", danglingSentence(name, *dangling))
+	}
 	return md.String()
 }
 

@@ -52,17 +52,20 @@ func TestImport(t *testing.T) {
 	noCmd.Config = nil
 	untagged := f.imported
 	untagged.RepoTags = nil
+	old := f.busybox
 	tests := []struct {
-		name string
-		img  image.InspectResponse
-		ref  string
+		name     string
+		img      image.InspectResponse
+		ref      string
+		dangling *image.InspectResponse
 	}{
-		{"with_cmd", f.imported, "mi-rootfs:v1"},
-		{"without_cmd", noCmd, "mi-rootfs:v1"},
-		{"untagged", untagged, ""},
+		{"with_cmd", f.imported, "mi-rootfs:v1", nil},
+		{"without_cmd", noCmd, "mi-rootfs:v1", nil},
+		{"untagged", untagged, "", nil},
+		{"tag_moved", f.imported, "mi-rootfs:v1", &old},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertGolden(t, Import(tt.img, tt.ref)) })
+		t.Run(tt.name, func(t *testing.T) { assertGolden(t, Import(tt.img, tt.ref, tt.dangling)) })
 	}
 }
 

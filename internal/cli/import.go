@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
@@ -59,13 +60,17 @@ func runImport(ctx context.Context, f *factory, opts importOptions) error {
 	if err != nil {
 		return err
 	}
+	var before *image.InspectResponse
+	if opts.ref != "" {
+		before = f.lookupForDangling(ctx, api, opts.ref)
+	}
 	id, err := importImage(ctx, f.Out, api, src, opts.ref, opts.changes, opts.message)
 	if err != nil {
 		return err
 	}
 	if f.Explaining() {
 		if img, err := api.ImageInspect(ctx, id); err == nil {
-			f.explain(explain.Import(img.InspectResponse, opts.ref))
+			f.explain(explain.Import(img.InspectResponse, opts.ref, f.leftDangling(ctx, api, before, img.ID)))
 		}
 	}
 	return nil
