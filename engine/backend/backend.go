@@ -146,3 +146,19 @@ type AuthConfig struct {
 	IdentityToken string `json:"identitytoken,omitempty"`
 	RegistryToken string `json:"registrytoken,omitempty"`
 }
+
+// BuildOptions is POST /build (the classic builder).
+type BuildOptions struct {
+	Context    io.Reader             // the build context: a tar, maybe gzip-compressed
+	Dockerfile string                // path of the Dockerfile inside the context; "" is "Dockerfile"
+	Tags       []string              // t=..., may repeat
+	NoCache    bool                  // nocache=1
+	Remove     bool                  // rm (default true): remove intermediate containers after a successful build
+	ForceRm    bool                  // forcerm=1: remove them even after a failure
+	Pull       bool                  // pull=1: pull the base images even if present
+	Quiet      bool                  // q=1: only the image ID
+	BuildArgs  map[string]*string    // buildargs={"K":"v"}; a nil value means "from the environment" (unset here)
+	Labels     map[string]string     // labels={"k":"v"}
+	Target     string                // target stage
+	Auth       map[string]AuthConfig // X-Registry-Config: credentials per registry, for FROM pulls
+}

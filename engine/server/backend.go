@@ -17,6 +17,7 @@ type Backend interface {
 	systemBackend
 	containerBackend
 	imageBackend
+	buildBackend
 }
 
 type systemBackend interface {
@@ -55,4 +56,10 @@ type imageBackend interface {
 	ImageSave(ctx context.Context, names []string, open func() io.Writer) error
 	ImageLoad(ctx context.Context, r io.Reader, quiet bool, out func(backend.JSONMessage) error) error
 	AuthLogin(ctx context.Context, auth backend.AuthConfig) (status, identityToken string, err error)
+}
+
+type buildBackend interface {
+	// Build runs a classic build, streaming Docker's messages ("Step 1/3 :
+	// FROM busybox", " ---> 1a2b3c4d5e6f", "Successfully built ...").
+	Build(ctx context.Context, opts backend.BuildOptions, out func(backend.JSONMessage) error) error
 }

@@ -85,6 +85,7 @@ func (s *Server) routeTable() []route {
 		s.route("POST", "/images/load", s.postImagesLoad),
 		s.route("DELETE", "/images/{name}", s.deleteImage),
 		s.route("POST", "/auth", s.postAuth),
+		s.route("POST", "/build", s.postBuild),
 	}
 }
 

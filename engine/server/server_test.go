@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -32,6 +33,20 @@ type fakeBackend struct {
 	pull    func(ctx context.Context, opts backend.PullOptions, out func(backend.JSONMessage) error) error
 	tty     bool
 }
+
+func (f *fakeBackend) Build(ctx context.Context, opts backend.BuildOptions, out func(backend.JSONMessage) error) error {
+	if err := out(backend.JSONMessage{Stream: "Step 1/1 : FROM busybox\n"}); err != nil {
+		return err
+	}
+	return exitError{code: 3}
+}
+
+type exitError struct{ code int }
+
+func (e exitError) Error() string {
+	return fmt.Sprintf("The command '/bin/sh -c exit %d' returned a non-zero code: %d", e.code, e.code)
+}
+func (e exitError) ExitCode() int { return e.code }
 
 func (f *fakeBackend) ImagePull(ctx context.Context, opts backend.PullOptions, out func(backend.JSONMessage) error) error {
 	return f.pull(ctx, opts, out)
@@ -249,6 +264,8 @@ func TestImageRoutes(t *testing.T) {
 		{"POST", "/images/x/push", "", 404, "No such image"},
 		{"POST", "/auth", `{"username":"ana","password":"mal"}`, 401, "unauthorized"},
 		{"POST", "/auth", `{"username":"ana","password":"secreto"}`, 200, `{"Status":"Login Succeeded"}`},
+		{"POST", "/build?t=web:1&buildargs=%7B%22A%22%3A%22b%22%7D", "", 200, `{"errorDetail":{"code":3,"message":"The command '/bin/sh -c exit 3' returned a non-zero code: 3"},"error":"The command '/bin/sh -c exit 3' returned a non-zero code: 3"}`},
+		{"POST", "/build?buildargs=nojson", "", 400, "invalid buildargs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -54,7 +55,13 @@ func (s *jsonStream) finish(err error) error {
 		return err
 	}
 	msg := err.Error()
-	return s.send(backend.JSONMessage{ErrorDetail: &backend.ErrorDetail{Message: msg}, Error: msg})
+	detail := &backend.ErrorDetail{Message: msg}
+	// A failed RUN carries its exit code: the docker CLI exits with it.
+	var coded interface{ ExitCode() int }
+	if errors.As(err, &coded) {
+		detail.Code = coded.ExitCode()
+	}
+	return s.send(backend.JSONMessage{ErrorDetail: detail, Error: msg})
 }
 
 // registryAuth decodes the X-Registry-Auth header: base64url JSON, padded
