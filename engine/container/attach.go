@@ -118,12 +118,7 @@ func (m *Manager) Logs(ctx context.Context, ref string, opts backend.LogOptions,
 // writeEtcFiles writes the files bound at /etc/hostname, /etc/hosts and
 // /etc/resolv.conf, as Docker does, so the image's own are not changed.
 func writeEtcFiles(c *Container) error {
-	hosts := "127.0.0.1\tlocalhost\n" +
-		"::1\tlocalhost ip6-localhost ip6-loopback\n" +
-		"fe00::0\tip6-localnet\n" +
-		"ff00::0\tip6-mcastprefix\n" +
-		"ff02::1\tip6-allnodes\n" +
-		"ff02::2\tip6-allrouters\n"
+	hosts := defaultHosts
 	if c.HostConfig.NetworkMode == "host" {
 		if b, err := os.ReadFile("/etc/hosts"); err == nil {
 			hosts = string(b)
