@@ -3,16 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -24,12 +20,10 @@ const (
 // daemon is the bolsillod this program starts on its own data root and
 // socket, so that the figures do not depend on an engine already running.
 type daemon struct {
+	*child
 	bin  string // directory with bolsillod and bolsillo
 	root string // data root
 	sock string
-	log  string // file with the daemon's output
-	cmd  *exec.Cmd
-	done chan error // receives the exit once
 }
 
 // startDaemon starts bolsillod with its data root, socket and log in dir
@@ -39,34 +33,22 @@ func startDaemon(ctx context.Context, bin, dir string) (*daemon, error) {
 		bin:  bin,
 		root: filepath.Join(dir, "root"),
 		sock: filepath.Join(dir, "api.sock"),
-		log:  filepath.Join(dir, "bolsillod.log"),
 	}
-	logFile, err := os.Create(d.log)
-	if err != nil {
+	var err error
+	argv := []string{filepath.Join(bin, "bolsillod"), "--data-root", d.root, "--host", d.host()}
+	if d.child, err = startChild(argv, filepath.Join(dir, "bolsillod.log")); err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
-	d.cmd = exec.Command(filepath.Join(bin, "bolsillod"), "--data-root", d.root, "--host", d.host())
-	d.cmd.Stdout, d.cmd.Stderr = logFile, logFile
-	// Its own process group: a Ctrl-C in the terminal reaches this program,
-	// which then stops the daemon in order, not the daemon directly.
-	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := d.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting bolsillod: %w", err)
-	}
-	d.done = make(chan error, 1)
-	go func() { d.done <- d.cmd.Wait() }()
-
 	deadline := time.After(daemonStartTimeout)
 	for {
 		if c, err := net.Dial("unix", d.sock); err == nil {
 			c.Close()
 			return d, nil
 		}
-		select {
-		case err := <-d.done:
-			d.done <- err
+		if gone, err := d.exited(); gone {
 			return nil, fmt.Errorf("bolsillod exited at start (%v): %s", err, d.logTail())
+		}
+		select {
 		case <-deadline:
 			d.stop()
 			return nil, fmt.Errorf("bolsillod did not answer on %s within %s: %s", d.sock, daemonStartTimeout, d.logTail())
@@ -81,44 +63,13 @@ func startDaemon(ctx context.Context, bin, dir string) (*daemon, error) {
 // host is the address clients use.
 func (d *daemon) host() string { return "unix://" + d.sock }
 
-// pid is the daemon's process ID.
-func (d *daemon) pid() int { return d.cmd.Process.Pid }
-
 // cli returns the argv of the bolsillo CLI against this daemon, explanations off.
 func (d *daemon) cli(args ...string) []string {
 	return append([]string{filepath.Join(d.bin, "bolsillo"), "-H", d.host(), "--explicar=false"}, args...)
 }
 
-// stop ends the daemon with SIGTERM, as systemd would, and waits for it.
-// If it is still there after daemonStopTimeout it is killed, and that is
-// an error.
-func (d *daemon) stop() error {
-	select {
-	case err := <-d.done: // already gone
-		d.done <- err
-		return nil
-	default:
-	}
-	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("stopping bolsillod (PID %d): %w", d.pid(), err)
-	}
-	select {
-	case err := <-d.done:
-		d.done <- err
-		return nil
-	case <-time.After(daemonStopTimeout):
-		_ = d.cmd.Process.Kill()
-		d.done <- <-d.done
-		return fmt.Errorf("bolsillod (PID %d) did not stop within %s of SIGTERM; killed", d.pid(), daemonStopTimeout)
-	}
-}
-
-// logTail returns the last line the daemon printed.
-func (d *daemon) logTail() string {
-	b, _ := os.ReadFile(d.log)
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	return lines[len(lines)-1]
-}
+// stop ends the daemon with SIGTERM and waits up to daemonStopTimeout.
+func (d *daemon) stop() error { return d.child.stop(daemonStopTimeout) }
 
 // imageLowerDir asks the daemon's API where the read-only layer of a
 // single-layer image is unpacked: GraphDriver.Data.LowerDir of the image

@@ -28,15 +28,16 @@ func (dd dockerDaemon) argv(args ...string) []string {
 	return append([]string{"docker", "-H", "unix://" + dd.sock}, args...)
 }
 
-// missing says why Docker cannot be measured here, or "" when the daemon
-// answers `docker version` within dockerProbeWindow.
+// missing says why Docker cannot be measured here ("no hay daemon en
+// /var/run/docker.sock"), or "" when the daemon answers `docker version`
+// within dockerProbeWindow.
 func (dd dockerDaemon) missing(ctx context.Context) string {
-	noDaemon := "Docker: no hay daemon en " + dd.sock + " (" + dockerReference + ")"
+	noDaemon := "no hay daemon en " + dd.sock
 	if _, err := os.Stat(dd.sock); err != nil {
 		return noDaemon
 	}
 	if _, err := exec.LookPath("docker"); err != nil {
-		return "Docker: hay un socket en " + dd.sock + " pero falta el CLI docker (" + dockerReference + ")"
+		return "hay un socket en " + dd.sock + " pero falta el CLI docker"
 	}
 	ctx, cancel := context.WithTimeout(ctx, dockerProbeWindow)
 	defer cancel()

@@ -1,14 +1,18 @@
 // Command bench times bolsillo against raw runc and, when a Docker daemon
 // answers on /var/run/docker.sock, against Docker, in one run: the wall time
 // of a container that runs `true` from start to removal, the idle RSS of
-// bolsillod and the size of both binaries. It prints a table with ratios
-// and checks the engine's targets as facts: a benchmark reports, it does
-// not assert. It exits 1 only when a measurement could not run.
+// bolsillod, the size of both binaries, and the wall time of a pull of a
+// 5-layer image from a bolsillo-registry it starts on 127.0.0.1. It prints
+// a table with ratios and checks the engine's targets as facts: a
+// benchmark reports, it does not assert. It exits 1 only when a
+// measurement could not run.
 //
-//	sudo go run ./internal/bench -bin bin [-n 20] [-warmup 3] [-json]
+//	sudo go run ./internal/bench -bin bin [-n 20] [-warmup 3] [-pull-n 5] [-pull-warmup 1] [-json]
 //
 // It needs root (namespaces, mounts, cgroups). It starts its own bolsillod
-// on a temporary data root and socket and leaves nothing behind.
+// and registry on temporary directories, a socket and a free port, and
+// leaves nothing behind: of a Docker daemon it uses, it removes only the
+// images it created.
 package main
 
 import (
@@ -36,19 +40,25 @@ type options struct {
 	runs    int
 	warmups int
 	json    bool
+	// pullRuns and pullWarmups are the runs of each pull row: a pull
+	// downloads megabytes, so there are fewer than of a container start.
+	pullRuns    int
+	pullWarmups int
 	// dockerSock is where a Docker daemon to compare with may answer.
 	dockerSock string
 }
 
 func main() {
 	var o options
-	flag.StringVar(&o.bin, "bin", "bin", "directorio con bolsillod y bolsillo, los que deja 'make build'")
+	flag.StringVar(&o.bin, "bin", "bin", "directorio con bolsillod, bolsillo y bolsillo-registry, los que deja 'make build'")
 	flag.IntVar(&o.runs, "n", 20, "ejecuciones medidas por fila")
 	flag.IntVar(&o.warmups, "warmup", 3, "ejecuciones de calentamiento por fila, que no cuentan")
+	flag.IntVar(&o.pullRuns, "pull-n", 5, "pulls medidos por fila")
+	flag.IntVar(&o.pullWarmups, "pull-warmup", 1, "pulls de calentamiento por fila, que no cuentan")
 	flag.BoolVar(&o.json, "json", false, "imprime las cifras en bruto, en JSON, en vez de la tabla")
 	flag.StringVar(&o.dockerSock, "docker-sock", defaultDockerSock, "socket del daemon de Docker con el que comparar, si responde")
 	flag.Parse()
-	if o.runs < 1 || o.warmups < 0 || flag.NArg() > 0 {
+	if o.runs < 1 || o.warmups < 0 || o.pullRuns < 1 || o.pullWarmups < 0 || flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -125,6 +135,18 @@ type bench struct {
 	dir    string // temporary: data root, socket, runc bundle and state
 	report *Report
 	log    io.Writer // progress
+	// dockerReason caches dockerMissing: nil until Docker was probed.
+	dockerReason *string
+}
+
+// dockerMissing says why Docker cannot be measured, or "" when its daemon
+// answers. It probes the daemon once per run.
+func (b *bench) dockerMissing(ctx context.Context) string {
+	if b.dockerReason == nil {
+		reason := dockerDaemon{sock: b.opts.dockerSock}.missing(ctx)
+		b.dockerReason = &reason
+	}
+	return *b.dockerReason
 }
 
 func (b *bench) progress(format string, args ...any) {
@@ -200,7 +222,10 @@ func (b *bench) measure(ctx context.Context) error {
 	if b.report.RSSAfterRuns, err = readVmRSS(d.pid()); err != nil {
 		b.failure("RSS de bolsillod: %v", err)
 	}
-	return nil
+
+	// Last, so that the megabytes a pull moves do not count in the idle RSS.
+	b.measurePull(ctx, d)
+	return ctx.Err()
 }
 
 // measureRunc times `runc run` of `true` on a copy of rootfs.
@@ -238,8 +263,8 @@ func (b *bench) measureRunc(ctx context.Context, rootfs string) Row {
 // figures.
 func (b *bench) measureDocker(ctx context.Context, rootfs string) {
 	dd := dockerDaemon{sock: b.opts.dockerSock}
-	if note := dd.missing(ctx); note != "" {
-		b.report.DockerNote = note
+	if reason := b.dockerMissing(ctx); reason != "" {
+		b.report.DockerNote = fmt.Sprintf("Docker: %s (%s)", reason, dockerReference)
 		return
 	}
 	b.progress("importando %s en Docker como %s", rootfs, dockerImage)

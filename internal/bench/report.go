@@ -14,6 +14,8 @@ const (
 	rowRunc         = "runc"
 	rowDockerNone   = "docker-none"
 	rowDockerBridge = "docker-bridge"
+	rowPullBolsillo = "pull-bolsillo"
+	rowPullDocker   = "pull-docker"
 )
 
 // Targets, and the Docker figures measured on this kind of machine that the
@@ -25,6 +27,9 @@ const (
 	refDockerNone    = 320 * time.Millisecond
 	refDockerBridge  = 547 * time.Millisecond
 )
+
+// minPullRatioOfDocker is the target of the pull: not slower than docker pull.
+const minPullRatioOfDocker = 1.0
 
 // dockerReference quotes the reference Docker figures.
 var dockerReference = fmt.Sprintf("cifra de referencia medida en este tipo de máquina: ~%d ms con --network none, ~%d ms con bridge",
@@ -42,6 +47,9 @@ type Report struct {
 	Rows []Row
 	// DockerNote says why Docker was not measured; empty when it was.
 	DockerNote string
+
+	// Pull is the pull benchmark; nil when it did not run.
+	Pull *PullBench
 
 	// RSS of the idle bolsillod, in bytes; 0 when not read.
 	RSSAfterInit int64
@@ -69,6 +77,20 @@ type Row struct {
 	Err string
 }
 
+// PullBench is the pull of one image from a local registry by each
+// engine, removed with rmi -f after every pull so that each one downloads
+// every layer.
+type PullBench struct {
+	Image           string // reference pulled
+	Layers          int
+	CompressedBytes int64 // of the layers: what one pull downloads
+	Warmups         int
+	Runs            int
+	Rows            []Row // bolsillo first
+	// DockerNote says why Docker was not measured; empty when it was.
+	DockerNote string
+}
+
 // Binary is one of the engine's executables.
 type Binary struct {
 	Name string
@@ -77,7 +99,7 @@ type Binary struct {
 
 // Target is one goal of the engine, checked against the figures.
 type Target struct {
-	Key   string  // "bolsillo/runc", "docker-none/bolsillo", "idle-rss"
+	Key   string  // "bolsillo/runc", "docker-none/bolsillo", "pull-docker/pull-bolsillo", "idle-rss"
 	Goal  string  // in Spanish
 	Value float64 // ratio, or bytes for the RSS
 	Limit float64
@@ -87,7 +109,7 @@ type Target struct {
 
 // Failed reports whether a measurement could not run.
 func (r *Report) Failed() bool {
-	for _, row := range r.Rows {
+	for _, row := range r.allRows() {
 		if row.Err != "" {
 			return true
 		}
@@ -95,11 +117,20 @@ func (r *Report) Failed() bool {
 	return len(r.Failures) > 0
 }
 
+// allRows returns the rows of every section.
+func (r *Report) allRows() []Row {
+	if r.Pull == nil {
+		return r.Rows
+	}
+	return append(r.Rows[:len(r.Rows):len(r.Rows)], r.Pull.Rows...)
+}
+
 // row returns the row with key, or nil.
 func (r *Report) row(key string) *Row {
-	for i := range r.Rows {
-		if r.Rows[i].Key == key {
-			return &r.Rows[i]
+	rows := r.allRows()
+	for i := range rows {
+		if rows[i].Key == key {
+			return &rows[i]
 		}
 	}
 	return nil
@@ -115,7 +146,8 @@ func (r *Report) median(key string) (time.Duration, bool) {
 }
 
 // Targets checks the engine's goals: bolsillo within 2x of raw runc, at
-// least 4x faster than Docker, an idle daemon under 30 MB of RSS.
+// least 4x faster than Docker, a pull not slower than Docker's, an idle
+// daemon under 30 MB of RSS.
 func (r *Report) Targets() []Target {
 	var targets []Target
 	bolsillo, haveBolsillo := r.median(rowBolsillo)
@@ -154,6 +186,24 @@ func (r *Report) Targets() []Target {
 		targets = append(targets, t)
 	}
 
+	t = Target{
+		Key:   rowPullDocker + "/" + rowPullBolsillo,
+		Goal:  "pull no más lento que Docker",
+		Limit: minPullRatioOfDocker,
+	}
+	pullBolsillo, havePullBolsillo := r.median(rowPullBolsillo)
+	pullDocker, havePullDocker := r.median(rowPullDocker)
+	switch {
+	case havePullBolsillo && havePullDocker:
+		t.Value = ratio(pullDocker, pullBolsillo)
+		t.Met = ptr(t.Value >= minPullRatioOfDocker)
+	case r.Pull != nil && r.Pull.DockerNote != "":
+		t.Note = "sin medir: no hay daemon de Docker con el que comparar"
+	default:
+		t.Note = "sin medir"
+	}
+	targets = append(targets, t)
+
 	t = Target{Key: "idle-rss", Goal: fmt.Sprintf("RSS en reposo por debajo de %d MB", maxIdleRSS/1_000_000), Limit: maxIdleRSS}
 	if rss := max(r.RSSAfterInit, r.RSSAfterRuns); rss > 0 {
 		t.Value = float64(rss)
@@ -184,35 +234,17 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "Cada fila: calentamiento %d, medidas %d, una tras otra; tiempo de reloj de principio a fin.\n\n", r.Warmups, r.Runs)
 
 	b.WriteString("Arrancar y terminar un contenedor `true` (busybox)\n")
-	bolsillo, haveBolsillo := r.median(rowBolsillo)
-	runs := table{
-		indent: "  ",
-		header: []string{"medición", "n", "mediana", "p90", "mín", "máx", "vs bolsillo"},
-		right:  []bool{false, true, true, true, true, true, true},
-	}
-	var notes []string
-	for _, row := range r.Rows {
-		switch {
-		case row.Skipped != "":
-			notes = append(notes, fmt.Sprintf("%s: sin medir; %s", row.Label, row.Skipped))
-			continue
-		case row.Err != "":
-			notes = append(notes, fmt.Sprintf("%s: no se pudo medir: %s", row.Label, row.Err))
-			continue
+	r.writeTimes(&b, r.Rows, rowBolsillo, r.DockerNote)
+
+	if p := r.Pull; p != nil {
+		if p.Image != "" {
+			fmt.Fprintf(&b, "\nDescargar %s de bolsillo-registry: %d capas, %s comprimidos\n", p.Image, p.Layers, formatMB(p.CompressedBytes))
+		} else {
+			b.WriteString("\nDescargar una imagen de bolsillo-registry\n")
 		}
-		s := summarize(row.Samples)
-		vs := "-"
-		if haveBolsillo {
-			vs = fmt.Sprintf("%.2fx", ratio(s.Median, bolsillo))
-		}
-		runs.add(row.Label, fmt.Sprint(s.N), formatMS(s.Median), formatMS(s.P90), formatMS(s.Min), formatMS(s.Max), vs)
-	}
-	runs.WriteTo(&b)
-	if r.DockerNote != "" {
-		notes = append(notes, r.DockerNote)
-	}
-	for _, n := range notes {
-		fmt.Fprintf(&b, "  %s\n", n)
+		fmt.Fprintf(&b, "  Cada fila: calentamiento %d, medidas %d. Tras cada pull, rmi -f borra la imagen;\n"+
+			"  el registro confirma que cada pull descarga todas las capas.\n", p.Warmups, p.Runs)
+		r.writeTimes(&b, p.Rows, rowPullBolsillo, p.DockerNote)
 	}
 
 	b.WriteString("\nbolsillod\n")
@@ -267,6 +299,44 @@ func (r *Report) WriteText(w io.Writer) error {
 	return err
 }
 
+// writeTimes prints rows as a table of wall times, with the ratio of each
+// median to the median of the row with key base, followed by the rows that
+// were not measured and by note, if any.
+func (r *Report) writeTimes(b *strings.Builder, rows []Row, base, note string) {
+	baseMedian, haveBase := r.median(base)
+	times := table{
+		indent: "  ",
+		header: []string{"medición", "n", "mediana", "p90", "mín", "máx", "vs bolsillo"},
+		right:  []bool{false, true, true, true, true, true, true},
+	}
+	var notes []string
+	for _, row := range rows {
+		switch {
+		case row.Skipped != "":
+			notes = append(notes, fmt.Sprintf("%s: sin medir; %s", row.Label, row.Skipped))
+			continue
+		case row.Err != "":
+			notes = append(notes, fmt.Sprintf("%s: no se pudo medir: %s", row.Label, row.Err))
+			continue
+		}
+		s := summarize(row.Samples)
+		vs := "-"
+		if haveBase {
+			vs = fmt.Sprintf("%.2fx", ratio(s.Median, baseMedian))
+		}
+		times.add(row.Label, fmt.Sprint(s.N), formatMS(s.Median), formatMS(s.P90), formatMS(s.Min), formatMS(s.Max), vs)
+	}
+	if len(times.rows) > 0 {
+		times.WriteTo(b)
+	}
+	if note != "" {
+		notes = append(notes, note)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(b, "  %s\n", n)
+	}
+}
+
 // jsonReport is the raw form of a Report: every sample, in milliseconds.
 type jsonReport struct {
 	Date         time.Time        `json:"date"`
@@ -276,6 +346,7 @@ type jsonReport struct {
 	Runs         int              `json:"runs"`
 	Measurements []jsonRow        `json:"measurements"`
 	DockerNote   string           `json:"docker_note,omitempty"`
+	Pull         *jsonPull        `json:"pull,omitempty"`
 	RSSBytes     jsonRSS          `json:"idle_rss_bytes"`
 	BinaryBytes  map[string]int64 `json:"binary_bytes"`
 	Targets      []jsonTarget     `json:"targets"`
@@ -295,6 +366,16 @@ type jsonRow struct {
 	Error     string    `json:"error,omitempty"`
 }
 
+type jsonPull struct {
+	Image           string    `json:"image"`
+	Layers          int       `json:"layers"`
+	CompressedBytes int64     `json:"compressed_bytes"`
+	Warmups         int       `json:"warmups"`
+	Runs            int       `json:"runs"`
+	Measurements    []jsonRow `json:"measurements"`
+	DockerNote      string    `json:"docker_note,omitempty"`
+}
+
 type jsonRSS struct {
 	AfterInit int64 `json:"after_init"`
 	AfterRuns int64 `json:"after_runs"`
@@ -310,6 +391,23 @@ type jsonTarget struct {
 
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
+// jsonRows returns the raw form of rows.
+func jsonRows(rows []Row) []jsonRow {
+	var out []jsonRow
+	for _, row := range rows {
+		jr := jsonRow{Name: row.Key, Command: row.Command, Skipped: row.Skipped, Error: row.Err}
+		if len(row.Samples) > 0 {
+			for _, s := range row.Samples {
+				jr.SamplesMS = append(jr.SamplesMS, millis(s))
+			}
+			s := summarize(row.Samples)
+			jr.MedianMS, jr.P90MS, jr.MinMS, jr.MaxMS = millis(s.Median), millis(s.P90), millis(s.Min), millis(s.Max)
+		}
+		out = append(out, jr)
+	}
+	return out
+}
+
 // WriteJSON prints the raw figures as indented JSON.
 func (r *Report) WriteJSON(w io.Writer) error {
 	out := jsonReport{
@@ -324,16 +422,17 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		Failures:    append([]string{}, r.Failures...),
 		Cleanup:     append([]string{}, r.Cleanup...),
 	}
-	for _, row := range r.Rows {
-		jr := jsonRow{Name: row.Key, Command: row.Command, Skipped: row.Skipped, Error: row.Err}
-		if len(row.Samples) > 0 {
-			for _, s := range row.Samples {
-				jr.SamplesMS = append(jr.SamplesMS, millis(s))
-			}
-			s := summarize(row.Samples)
-			jr.MedianMS, jr.P90MS, jr.MinMS, jr.MaxMS = millis(s.Median), millis(s.P90), millis(s.Min), millis(s.Max)
+	out.Measurements = jsonRows(r.Rows)
+	if p := r.Pull; p != nil {
+		out.Pull = &jsonPull{
+			Image:           p.Image,
+			Layers:          p.Layers,
+			CompressedBytes: p.CompressedBytes,
+			Warmups:         p.Warmups,
+			Runs:            p.Runs,
+			Measurements:    jsonRows(p.Rows),
+			DockerNote:      p.DockerNote,
 		}
-		out.Measurements = append(out.Measurements, jr)
 	}
 	for _, bin := range r.Binaries {
 		out.BinaryBytes[bin.Name] = bin.Size

@@ -60,6 +60,13 @@ func sampleReports() map[string]*Report {
 	}
 	noDocker.DockerNote = "Docker: no hay daemon en /var/run/docker.sock (" + dockerReference + ")"
 	noDocker.RSSAfterInit, noDocker.RSSAfterRuns = 15448*1024, 18000*1024
+	noDocker.Pull = &PullBench{
+		Image: "127.0.0.1:40000/bench/cinco:1", Layers: 5, CompressedBytes: 32_527_000, Warmups: 1, Runs: 5,
+		Rows: []Row{
+			{Key: rowPullBolsillo, Label: "bolsillo pull de una imagen de 5 capas (32.5 MB comprimidos)", Command: []string{"bolsillo", "pull"}, Samples: spread(400*time.Millisecond, 5)},
+		},
+		DockerNote: "docker pull: sin medir; no hay daemon en /var/run/docker.sock",
+	}
 
 	withDocker := base()
 	withDocker.Rows = []Row{
@@ -69,10 +76,29 @@ func sampleReports() map[string]*Report {
 		{Key: rowDockerBridge, Label: "docker run --rm (bridge)", Err: "exit status 125"},
 	}
 	withDocker.RSSAfterInit, withDocker.RSSAfterRuns = 31_000_000, 29_000_000
+	withDocker.Pull = &PullBench{
+		Image: "127.0.0.1:40000/bench/cinco:1", Layers: 5, CompressedBytes: 32_527_000, Warmups: 1, Runs: 5,
+		Rows: []Row{
+			{Key: rowPullBolsillo, Label: "bolsillo pull de una imagen de 5 capas (32.5 MB comprimidos)", Samples: spread(400*time.Millisecond, 5)},
+			{Key: rowPullDocker, Label: "docker pull de una imagen de 5 capas (32.5 MB comprimidos)", Samples: spread(1200*time.Millisecond, 5)},
+		},
+	}
 	withDocker.Failures = []string{"RSS de bolsillod: open /proc/42/status: no such file or directory"}
 	withDocker.Cleanup = []string{"/tmp/bolsillo-bench-1 no se borra porque aún hay montajes bajo él: /tmp/bolsillo-bench-1/root/x"}
 
-	return map[string]*Report{"no-docker": noDocker, "docker-runc-missing": withDocker}
+	registryDown := base()
+	registryDown.Rows = []Row{
+		{Key: rowBolsillo, Label: "bolsillo run --rm busybox true", Samples: spread(60*time.Millisecond, 20)},
+		{Key: rowRunc, Label: "runc run (mismo rootfs)", Samples: spread(20*time.Millisecond, 20)},
+	}
+	registryDown.DockerNote = noDocker.DockerNote
+	registryDown.RSSAfterInit, registryDown.RSSAfterRuns = 15448*1024, 18000*1024
+	registryDown.Pull = &PullBench{
+		Warmups: 1, Runs: 5,
+		Rows: []Row{{Key: rowPullBolsillo, Label: "bolsillo pull", Err: "bolsillo-registry exited at start (exit status 1): address already in use"}},
+	}
+
+	return map[string]*Report{"no-docker": noDocker, "docker-runc-missing": withDocker, "registry-down": registryDown}
 }
 
 func TestWriteText(t *testing.T) {
@@ -122,13 +148,18 @@ func TestTargets(t *testing.T) {
 					{Key: rowDockerNone, Samples: ms(200)},
 					{Key: rowDockerBridge, Samples: ms(600)},
 				},
+				Pull: &PullBench{Rows: []Row{
+					{Key: rowPullBolsillo, Samples: ms(500, 400, 450)},
+					{Key: rowPullDocker, Samples: ms(450, 459)},
+				}},
 				RSSAfterInit: 20_000_000, RSSAfterRuns: 25_000_000,
 			},
 			want: map[string]verdict{
-				"bolsillo/runc":          {2, yes},
-				"docker-none/bolsillo":   {4, yes},
-				"docker-bridge/bolsillo": {12, yes},
-				"idle-rss":               {25_000_000, yes},
+				"bolsillo/runc":             {2, yes},
+				"docker-none/bolsillo":      {4, yes},
+				"docker-bridge/bolsillo":    {12, yes},
+				"pull-docker/pull-bolsillo": {1.01, yes},
+				"idle-rss":                  {25_000_000, yes},
 			},
 		},
 		{
@@ -140,23 +171,43 @@ func TestTargets(t *testing.T) {
 					{Key: rowDockerNone, Samples: ms(399)},
 					{Key: rowDockerBridge, Err: "boom"},
 				},
+				Pull: &PullBench{Rows: []Row{
+					{Key: rowPullBolsillo, Samples: ms(500)},
+					{Key: rowPullDocker, Samples: ms(450)},
+				}},
 				RSSAfterInit: 30_000_000, RSSAfterRuns: 10_000_000,
 			},
 			want: map[string]verdict{
-				"bolsillo/runc":          {2.5, no},
-				"docker-none/bolsillo":   {3.99, no},
-				"docker-bridge/bolsillo": {0, nil},
-				"idle-rss":               {30_000_000, no},
+				"bolsillo/runc":             {2.5, no},
+				"docker-none/bolsillo":      {3.99, no},
+				"docker-bridge/bolsillo":    {0, nil},
+				"pull-docker/pull-bolsillo": {0.9, no},
+				"idle-rss":                  {30_000_000, no},
 			},
 		},
 		{
 			name: "nothing measured",
 			r:    Report{Rows: []Row{{Key: rowBolsillo, Err: "boom"}, {Key: rowRunc, Skipped: "missing"}}},
 			want: map[string]verdict{
-				"bolsillo/runc":          {0, nil},
-				"docker-none/bolsillo":   {0, nil},
-				"docker-bridge/bolsillo": {0, nil},
-				"idle-rss":               {0, nil},
+				"bolsillo/runc":             {0, nil},
+				"docker-none/bolsillo":      {0, nil},
+				"docker-bridge/bolsillo":    {0, nil},
+				"pull-docker/pull-bolsillo": {0, nil},
+				"idle-rss":                  {0, nil},
+			},
+		},
+		{
+			name: "pull without Docker",
+			r: Report{
+				Rows: []Row{{Key: rowBolsillo, Samples: ms(50)}},
+				Pull: &PullBench{Rows: []Row{{Key: rowPullBolsillo, Samples: ms(500)}}, DockerNote: "no daemon"},
+			},
+			want: map[string]verdict{
+				"bolsillo/runc":             {0, nil},
+				"docker-none/bolsillo":      {0, nil},
+				"docker-bridge/bolsillo":    {0, nil},
+				"pull-docker/pull-bolsillo": {0, nil},
+				"idle-rss":                  {0, nil},
 			},
 		},
 	}
@@ -199,6 +250,8 @@ func TestFailed(t *testing.T) {
 		{"a row error", Report{Rows: []Row{{Key: rowRunc, Err: "exit status 1"}}}, true},
 		{"an RSS that could not be read", Report{Failures: []string{"RSS"}}, true},
 		{"a clean-up problem is not a failure", Report{Cleanup: []string{"mount left"}}, false},
+		{"a pull measured", Report{Pull: &PullBench{Rows: []Row{{Key: rowPullBolsillo, Samples: ms(1)}}}}, false},
+		{"a pull row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Pull: &PullBench{Rows: []Row{{Key: rowPullDocker, Err: "exit status 1"}}}}, true},
 	}
 	for _, tt := range tests {
 		if got := tt.r.Failed(); got != tt.want {
