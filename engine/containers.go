@@ -30,6 +30,14 @@ func (e *Engine) ContainerCreate(name string, req backend.CreateRequest) (apicon
 	if err != nil {
 		return apicontainer.CreateResponse{}, fmt.Errorf("preparing layers of %s: %w", req.Image, err)
 	}
+	// The init layer goes on top of the image's: it holds the mount points
+	// the runtime binds over (/etc/hostname, /etc/hosts, ...), so they are
+	// never created in the container's writable layer, as in Docker.
+	initDir, err := e.layers.InitDir()
+	if err != nil {
+		return apicontainer.CreateResponse{}, fmt.Errorf("preparing the init layer: %w", err)
+	}
+	lowers = append([]string{initDir}, lowers...)
 	cfg := req.Config
 	c, err := e.containers.Create(container.CreateOptions{
 		Name:       name,

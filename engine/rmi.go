@@ -43,11 +43,13 @@ func (e *Engine) ImageDelete(ctx context.Context, ref string, force, prune bool)
 			return nil, err
 		}
 		out = append(out, apiimage.DeleteResponse{Untagged: familiar})
-		if len(img.RepoTags) > 1 || len(running)+len(stopped) > 0 {
-			return out, nil // other names remain, or a container still needs it
+		if len(img.RepoTags) > 1 || len(running)+len(stopped) > 0 || len(e.images.Children(img.ID)) > 0 {
+			return out, nil // other names remain, or a container or a child image still needs it
 		}
 	} else {
 		switch {
+		case len(e.images.Children(img.ID)) > 0:
+			return nil, errdefs.Conflict("conflict: unable to delete %s (cannot be forced) - image has dependent child images", short)
 		case len(running) > 0:
 			return nil, errdefs.Conflict("conflict: unable to delete %s (cannot be forced) - image is being used by running container %s", short, running[0].ID[:12])
 		case len(stopped) > 0 && !force:
@@ -68,7 +70,28 @@ func (e *Engine) ImageDelete(ctx context.Context, ref string, force, prune bool)
 		}
 	}
 	deleted, err := e.deleteImage(img.ID)
-	return append(out, deleted...), err
+	out = append(out, deleted...)
+	if err != nil || !prune {
+		return out, err
+	}
+	// Docker also removes the untagged parents the image was built on
+	// (a build's intermediate images), up to one that is still needed.
+	for parent := img.Parent; parent != ""; {
+		p, err := e.images.Get(parent.String())
+		if err != nil || len(p.RepoTags) > 0 || len(e.images.Children(p.ID)) > 0 {
+			break
+		}
+		if running, stopped := e.containersUsing(p.ID); len(running)+len(stopped) > 0 {
+			break
+		}
+		deleted, err := e.deleteImage(p.ID)
+		out = append(out, deleted...)
+		if err != nil {
+			return out, err
+		}
+		parent = p.Parent
+	}
+	return out, nil
 }
 
 // deleteImage removes an image and reports it and the layers that went

@@ -224,16 +224,25 @@ func (s *Store) readLink(diffID digest.Digest) (string, error) {
 // bottom-first, as in an image config's rootfs.diff_ids. The result is
 // top-first, as overlay wants it, and made of the short links under
 // <root>/l, so that the mount options stay within one page.
+//
+// A layer that appears more than once in the stack (two build steps that
+// changed nothing both have the empty layer) is listed once, at its top
+// position: overlay refuses a directory given twice, and the copy below
+// cannot show anything that the one above does not already show.
 func (s *Store) LowerDirs(diffIDs []digest.Digest) ([]string, error) {
 	dirs := make([]string, 0, len(diffIDs))
-	for _, id := range diffIDs {
+	seen := make(map[digest.Digest]bool, len(diffIDs))
+	for _, id := range slices.Backward(diffIDs) {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
 		short, err := s.readLink(id)
 		if err != nil {
 			return nil, err
 		}
 		dirs = append(dirs, filepath.Join(s.root, linksDir, short))
 	}
-	slices.Reverse(dirs)
 	return dirs, nil
 }
 
