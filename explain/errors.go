@@ -317,6 +317,80 @@ var errorRules = []errorRule{
 		},
 	},
 	{
+		re: regexp.MustCompile(`(?i)(?:cannot locate specified Dockerfile: ?(\S*)|cannot locate Dockerfile: "?([^"\s]+)"?|unable to evaluate symlinks in Dockerfile path: lstat ([^:]+): no such file)`),
+		explain: func(m []string, _ string) (string, []string) {
+			name := firstNonEmpty(m[1], m[2], m[3], "Dockerfile")
+			return "No encuentro el Dockerfile " + code(name), []string{
+				"`build` busca las instrucciones en un archivo llamado `Dockerfile` dentro del contexto de construcción (build context), y ahí no hay ninguno llamado " + code(name) + ".",
+				"Revisa la ruta y las mayúsculas (`Dockerfile`, con D mayúscula). Si tiene otro nombre, indícalo con " + code("bolsillo build -f RUTA/AL/Dockerfile .") + ".",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)dockerfile parse error (?:on )?line (\d+): unknown instruction: (\S+)`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "Instrucción desconocida " + code(m[2]) + " en la línea " + m[1] + " del Dockerfile", []string{
+				"La línea " + m[1] + " empieza por " + code(m[2]) + ", y eso no es ninguna instrucción de Dockerfile. No se construyó nada.",
+				"Cada línea empieza por una instrucción: `FROM`, `RUN`, `COPY`, `ADD`, `ENV`, `ARG`, `WORKDIR`, `EXPOSE`, `LABEL`, `USER`, `VOLUME`, `CMD`, `ENTRYPOINT`, `HEALTHCHECK`, `ONBUILD`, `STOPSIGNAL`, `SHELL`. Revisa cómo se escribe; si es la continuación de la línea anterior, a esa le falta `\\` al final.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)dockerfile parse error (?:on )?line (\d+): (.+)`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "Error de sintaxis en la línea " + m[1] + " del Dockerfile", []string{
+				"El Dockerfile no se entiende en la línea " + m[1] + ": " + code(strings.TrimSpace(m[2])) + ". No se construyó nada.",
+				"Revisa esa línea: las comillas y los corchetes de la forma JSON (`[\"cat\", \"/app/info.txt\"]`), y que las líneas partidas acaben en `\\`.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)unknown instruction: (\S+)`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "Instrucción desconocida " + code(m[1]) + " en el Dockerfile", []string{
+				code(m[1]) + " no es ninguna instrucción de Dockerfile. No se construyó nada.",
+				"Revisa cómo se escribe: `FROM`, `RUN`, `COPY`, `ADD`, `ENV`, `WORKDIR`, `CMD`… Si es la continuación de la línea anterior, a esa le falta `\\` al final.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)forbidden path outside the build context: (\S+)`),
+		explain: func(m []string, _ string) (string, []string) {
+			return code(m[1]) + " está fuera del contexto de construcción", []string{
+				"`COPY` y `ADD` solo ven el contexto de construcción (build context), la carpeta que le diste a `build` y que el cliente envió al daemon: " + code(m[1]) + " sale de ella con `..`.",
+				"Mueve el archivo dentro de esa carpeta, o construye desde una carpeta de más arriba (" + code("bolsillo build -f app/Dockerfile .") + ").",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)(COPY|ADD) failed: (?:file not found in build context or excluded by \.dockerignore: )?(?:l?stat )?([^:\s]+): (?:file does not exist|no such file or directory)`),
+		explain: func(m []string, _ string) (string, []string) {
+			instr := strings.ToUpper(m[1])
+			return "El archivo " + code(m[2]) + " no está en el contexto", []string{
+				"`" + instr + "` copia desde el contexto de construcción (build context), y allí no hay nada llamado " + code(m[2]) + ": no existe, o `.dockerignore` lo dejó fuera del tar que el cliente envió.",
+				"Revisa la ruta, relativa a la carpeta del contexto (no a la del Dockerfile), y las líneas de `.dockerignore`.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)(?:failed to resolve stage|invalid from flag value) "?([^":\s]+)"?`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "No existe la etapa " + code(m[1]), []string{
+				"`COPY --from=" + m[1] + "` copia de una etapa (stage) anterior, nombrada con `FROM imagen AS nombre` o numerada desde 0; ninguna se llama " + code(m[1]) + ", y tampoco hay una imagen con ese nombre.",
+				"Revisa el nombre que pusiste detrás de `AS` en el `FROM` de esa etapa; la etapa tiene que estar antes del `COPY`.",
+			}
+		},
+	},
+	{
+		re: regexp.MustCompile(`(?i)The command '(.+)' returned a non-zero code: (\d+)`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "Un `RUN` falló con el código " + m[2], []string{
+				"El comando " + code(m[1]) + " terminó con el código de salida " + code(m[2]) + ", y la construcción se paró en ese paso. No se etiquetó ninguna imagen.",
+				"La salida del comando, justo encima, suele decir por qué. Corrige el Dockerfile y repite: los pasos anteriores saldrán de la caché.",
+			}
+		},
+	},
+	{
 		re: regexp.MustCompile(`(?i)permission denied`),
 		explain: func(_ []string, _ string) (string, []string) {
 			return "Permiso denegado", []string{

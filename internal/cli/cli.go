@@ -88,6 +88,7 @@ func newRootCommand(f *factory) *cobra.Command {
 		newTagCommand(f),
 		newRmiCommand(f),
 		newHistoryCommand(f),
+		newBuildCommand(f),
 		newSaveCommand(f),
 		newLoadCommand(f),
 		newLoginCommand(f),

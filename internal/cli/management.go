@@ -42,6 +42,7 @@ func newImageCommand(f *factory) *cobra.Command {
 		newTagCommand(f),
 		renamed(newRmiCommand(f), "rm", "remove", "rmi"),
 		newHistoryCommand(f),
+		newBuildCommand(f),
 		newImagePruneCommand(f),
 		newSaveCommand(f),
 		newLoadCommand(f),
