@@ -136,6 +136,7 @@ func (e *Engine) inspect(c *container.Container) *apicontainer.InspectResponse {
 	state := &apicontainer.State{
 		Status:     apicontainer.ContainerState(st.Status),
 		Running:    st.Running(),
+		Restarting: st.Status == container.StatusRestarting,
 		Pid:        st.Pid,
 		ExitCode:   st.ExitCode,
 		Error:      st.Error,
@@ -295,6 +296,8 @@ func statusString(st container.State, now time.Time) string {
 		return fmt.Sprintf("Exited (%d) %s ago", st.ExitCode, units.HumanDuration(now.Sub(st.FinishedAt)))
 	case container.StatusRemoving:
 		return "Removal In Progress"
+	case container.StatusRestarting:
+		return fmt.Sprintf("Restarting (%d) %s ago", st.ExitCode, units.HumanDuration(now.Sub(st.FinishedAt)))
 	default:
 		return "Created"
 	}
@@ -311,4 +314,29 @@ func commandString(path string, args []string) string {
 		parts = append(parts, a)
 	}
 	return strings.Join(parts, " ")
+}
+
+// ContainerRename is POST /containers/{name}/rename.
+func (e *Engine) ContainerRename(ref, newName string) error {
+	return e.containers.Rename(ref, newName)
+}
+
+// ContainersPrune is POST /containers/prune: every stopped container.
+func (e *Engine) ContainersPrune(ctx context.Context, filters map[string][]string) (*apicontainer.PruneReport, error) {
+	for k := range filters {
+		if k != "label" {
+			return nil, errdefs.InvalidParameter("invalid filter '%s'", k)
+		}
+	}
+	res, err := e.containers.Prune(ctx, func(c *container.Container) bool {
+		return matchLabels(c.Config.Labels, filters["label"])
+	})
+	if err != nil {
+		return nil, err
+	}
+	removed := res.Removed
+	if removed == nil {
+		removed = []string{}
+	}
+	return &apicontainer.PruneReport{ContainersDeleted: removed, SpaceReclaimed: res.SpaceReclaimed}, nil
 }

@@ -75,6 +75,10 @@ type Container struct {
 	State        State
 	RestartCount int
 
+	// ManuallyStopped is set by a user's stop or kill and cleared by their
+	// start: restart policies leave such a container alone.
+	ManuallyStopped bool
+
 	dir string
 }
 

@@ -52,6 +52,9 @@ type entry struct {
 	exit    *exitEvent // fires at the end of the current (or next) run
 	removed *exitEvent // fires when the container is removed, with its last exit code
 	stopped bool       // a stop or kill asked for this exit
+
+	restartTimer *time.Timer   // a pending restart of the restart policy
+	restartDelay time.Duration // the last delay the policy waited
 }
 
 // exitEvent is closed when a run ends; code and err are then set.
@@ -101,6 +104,14 @@ func New(root string, rt *runtime.Runtime) (*Manager, error) {
 		}
 		m.add(c)
 	}
+	// Restart policies outlive the daemon: "always" containers, and
+	// "unless-stopped" ones nobody stopped, run again.
+	for id, e := range m.byID {
+		p := e.c.HostConfig.RestartPolicy
+		if p.IsAlways() || (p.IsUnlessStopped() && !e.c.ManuallyStopped) {
+			_ = m.startPolicy(id)
+		}
+	}
 	return m, nil
 }
 
@@ -108,6 +119,14 @@ func New(root string, rt *runtime.Runtime) (*Manager, error) {
 const errDaemonDied = "the daemon stopped while the container was running"
 
 func (m *Manager) reconcile(c *Container) error {
+	if c.State.Status == StatusRestarting {
+		// A restart the previous daemon had scheduled: the policy decides
+		// again below.
+		c.State.Status = StatusExited
+		if err := c.save(); err != nil {
+			return err
+		}
+	}
 	if c.State.Status != StatusRunning && c.State.Status != StatusRemoving {
 		// Even a stopped container may have a mount left if the daemon died
 		// between the exit and the unmount.
@@ -244,6 +263,9 @@ func (m *Manager) Create(opts CreateOptions) (*Container, error) {
 		return nil, errdefs.InvalidParameter("no command specified")
 	}
 	if err := validateHostConfig(opts.HostConfig); err != nil {
+		return nil, err
+	}
+	if err := validateRestartPolicy(opts.HostConfig); err != nil {
 		return nil, err
 	}
 
@@ -427,6 +449,12 @@ func command(cfg container.Config) (string, []string) {
 // The writable layer is the same one every time: what a previous run wrote
 // is still there.
 func (m *Manager) Start(ref string) error {
+	return m.start(ref, false)
+}
+
+// start starts a container; policy says whether its restart policy asked
+// (a user's start resets the restart count, as Docker's does).
+func (m *Manager) start(ref string, policy bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, err := m.lookup(ref)
@@ -434,6 +462,11 @@ func (m *Manager) Start(ref string) error {
 		return err
 	}
 	c := e.c
+	if !policy {
+		m.cancelRestart(e)
+		c.RestartCount = 0
+		c.ManuallyStopped = false
+	}
 	switch c.State.Status {
 	case StatusRunning:
 		return errdefs.NotModified("container %s is already running", c.ID)
@@ -589,6 +622,10 @@ func (m *Manager) waitExit(e *entry, proc *runtime.Container, logs []*lineWriter
 	}
 	m.fireExit(e, code, c.State.Error)
 
+	if shouldRestart(c, e.stopped, code) {
+		m.scheduleRestart(e, c.State.FinishedAt.Sub(c.State.StartedAt))
+		return
+	}
 	if c.HostConfig.AutoRemove {
 		_ = m.removeLocked(e)
 	}
@@ -657,11 +694,28 @@ func (m *Manager) Wait(ctx context.Context, ref string, cond backend.WaitConditi
 // StopTimeout or 10 s), then kills. Stopping a stopped container is
 // NotModified, as in Docker.
 func (m *Manager) Stop(ctx context.Context, ref string, timeout *int, signal string) error {
+	return m.stop(ctx, ref, timeout, signal, true)
+}
+
+// stop is Stop; manual says whether a user asked for it (then no restart
+// policy brings the container back, not even after a daemon restart with
+// unless-stopped) or the daemon is shutting down.
+func (m *Manager) stop(ctx context.Context, ref string, timeout *int, signal string, manual bool) error {
 	m.mu.Lock()
 	e, err := m.lookup(ref)
 	if err != nil {
 		m.mu.Unlock()
 		return err
+	}
+	if manual {
+		if !e.c.ManuallyStopped {
+			e.c.ManuallyStopped = true
+			_ = e.c.save()
+		}
+		if m.cancelRestart(e) {
+			m.mu.Unlock()
+			return nil
+		}
 	}
 	if !e.c.State.Running() {
 		m.mu.Unlock()
@@ -723,6 +777,8 @@ func (m *Manager) Kill(ref, signal string) error {
 		return errNotRunning(e.c.ID)
 	}
 	e.stopped = true
+	e.c.ManuallyStopped = true
+	_ = e.c.save()
 	return e.proc.Signal(sig)
 }
 
@@ -787,6 +843,13 @@ func (m *Manager) Remove(ctx context.Context, ref string, force bool) error {
 		m.mu.Unlock()
 		return errdefs.Conflict("removal of container %s is already in progress", e.c.ID)
 	}
+	if e.c.State.Status == StatusRestarting {
+		if !force {
+			m.mu.Unlock()
+			return errdefs.Conflict("cannot remove container \"/%s\": container is restarting: stop the container before removing or force remove", e.c.Name)
+		}
+		m.cancelRestart(e)
+	}
 	if e.c.State.Running() {
 		if !force {
 			m.mu.Unlock()
@@ -845,7 +908,7 @@ func (m *Manager) Shutdown(timeout time.Duration) {
 			wg.Add(1)
 			go func(id string) {
 				defer wg.Done()
-				_ = m.Stop(context.Background(), id, &t, "")
+				_ = m.stop(context.Background(), id, &t, "", false)
 			}(c.ID)
 		}
 	}

@@ -39,6 +39,8 @@ type containerBackend interface {
 	ContainerTTY(ref string) (bool, error)
 	ContainerInspect(ref string) (*apicontainer.InspectResponse, error)
 	ContainerList(opts backend.ListOptions) ([]apicontainer.Summary, error)
+	ContainerRename(ref, newName string) error
+	ContainersPrune(ctx context.Context, filters map[string][]string) (*apicontainer.PruneReport, error)
 }
 
 type imageBackend interface {

@@ -370,3 +370,30 @@ func parseUnixTime(v string) (time.Time, error) {
 	}
 	return time.Unix(sec, nsec), nil
 }
+
+func (s *Server) postContainerRename(w http.ResponseWriter, r *http.Request, vars map[string]string) error {
+	if err := r.ParseForm(); err != nil {
+		return errdefs.InvalidParameter("%s", err.Error())
+	}
+	if err := s.backend.ContainerRename(vars["name"], r.Form.Get("name")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) postContainersPrune(w http.ResponseWriter, r *http.Request, _ map[string]string) error {
+	if err := r.ParseForm(); err != nil {
+		return errdefs.InvalidParameter("%s", err.Error())
+	}
+	filters, err := parseFilters(r.Form.Get("filters"))
+	if err != nil {
+		return err
+	}
+	report, err := s.backend.ContainersPrune(r.Context(), filters)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, report)
+	return nil
+}

@@ -72,6 +72,8 @@ func (s *Server) routeTable() []route {
 		s.route("POST", "/containers/{name}/attach", s.postContainerAttach),
 		s.route("POST", "/containers/{name}/resize", s.postContainerResize),
 		s.route("DELETE", "/containers/{name}", s.deleteContainer),
+		s.route("POST", "/containers/{name}/rename", s.postContainerRename),
+		s.route("POST", "/containers/prune", s.postContainersPrune),
 
 		s.route("POST", "/images/create", s.postImagesCreate),
 		s.route("GET", "/images/json", s.getImagesJSON),

@@ -266,6 +266,9 @@ func TestImageRoutes(t *testing.T) {
 		{"POST", "/auth", `{"username":"ana","password":"secreto"}`, 200, `{"Status":"Login Succeeded"}`},
 		{"POST", "/build?t=web:1&buildargs=%7B%22A%22%3A%22b%22%7D", "", 200, `{"errorDetail":{"code":3,"message":"The command '/bin/sh -c exit 3' returned a non-zero code: 3"},"error":"The command '/bin/sh -c exit 3' returned a non-zero code: 3"}`},
 		{"POST", "/build?buildargs=nojson", "", 400, "invalid buildargs"},
+		{"POST", "/containers/web/rename?name=servidor", "", 204, ""},
+		{"POST", "/containers/web/rename?name=ocupado", "", 409, "already in use"},
+		{"POST", "/containers/prune", "", 200, `{"ContainersDeleted":["abc"],"SpaceReclaimed":12}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

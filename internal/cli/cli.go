@@ -97,6 +97,8 @@ func newRootCommand(f *factory) *cobra.Command {
 		newInfoCommand(f),
 		newLabCommand(f),
 		newRegistryCommand(f),
+		newRenameCommand(f),
+		newWaitCommand(f),
 		newContainerCommand(f),
 		newImageCommand(f),
 	)

@@ -26,6 +26,9 @@ func newContainerCommand(f *factory) *cobra.Command {
 		newRmCommand(f),
 		newLogsCommand(f),
 		ofType(newInspectCommand(f), "container"),
+		newRenameCommand(f),
+		newWaitCommand(f),
+		newContainerPruneCommand(f),
 	)
 	return cmd
 }

@@ -20,6 +20,7 @@ import (
 // runOptions are the flags of bolsillo run and create.
 type runOptions struct {
 	containerFlags
+	restart       string
 	entrypointSet bool
 	args          []string
 }
@@ -39,6 +40,7 @@ func newRunCommand(f *factory) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&opts.detach, "detach", "d", false, "Corre el contenedor en segundo plano e imprime su ID")
 	addContainerFlags(cmd.Flags(), &opts.containerFlags)
+	addRestartFlag(cmd.Flags(), &opts.restart)
 	return cmd
 }
 
@@ -56,6 +58,7 @@ func newCreateCommand(f *factory) *cobra.Command {
 		ValidArgsFunction: completeImages(f),
 	}
 	addContainerFlags(cmd.Flags(), &opts.containerFlags)
+	addRestartFlag(cmd.Flags(), &opts.restart)
 	return cmd
 }
 
@@ -104,7 +107,7 @@ func createContainer(ctx context.Context, api client.APIClient, spec *containerS
 }
 
 func runCreate(ctx context.Context, f *factory, opts *runOptions) error {
-	spec, err := opts.spec()
+	spec, err := opts.specWithRestart()
 	if err != nil {
 		return err
 	}
@@ -128,7 +131,7 @@ func runCreate(ctx context.Context, f *factory, opts *runOptions) error {
 }
 
 func runRun(ctx context.Context, f *factory, opts *runOptions) error {
-	spec, err := opts.spec()
+	spec, err := opts.specWithRestart()
 	if err != nil {
 		return err
 	}
