@@ -52,6 +52,7 @@ func (e *Engine) ContainerCreate(name string, req backend.CreateRequest) (apicon
 	if err != nil {
 		return apicontainer.CreateResponse{}, err
 	}
+	e.events.publish(containerEvent("create", c.ID, c.Name, c.Config.Image, nil))
 	return apicontainer.CreateResponse{ID: c.ID, Warnings: []string{}}, nil
 }
 
@@ -72,7 +73,9 @@ func (e *Engine) image(ref string) (*image.Image, error) {
 }
 
 // ContainerStart starts a container.
-func (e *Engine) ContainerStart(ref string) error { return e.containers.Start(ref) }
+func (e *Engine) ContainerStart(ref string) error {
+	return e.withEvent("start", ref, func() error { return e.containers.Start(ref) })
+}
 
 // ContainerStop stops a container.
 func (e *Engine) ContainerStop(ctx context.Context, ref string, timeout *int, signal string) error {
@@ -89,7 +92,7 @@ func (e *Engine) ContainerKill(ref, signal string) error { return e.containers.K
 
 // ContainerRemove removes a container.
 func (e *Engine) ContainerRemove(ctx context.Context, ref string, force bool) error {
-	return e.containers.Remove(ctx, ref, force)
+	return e.withEvent("destroy", ref, func() error { return e.containers.Remove(ctx, ref, force) })
 }
 
 // ContainerWait waits for a condition on a container.
@@ -134,7 +137,8 @@ func (e *Engine) ContainerInspect(ref string) (*apicontainer.InspectResponse, er
 func (e *Engine) inspect(c *container.Container) *apicontainer.InspectResponse {
 	st := c.State
 	state := &apicontainer.State{
-		Status:     apicontainer.ContainerState(st.Status),
+		Status:     apiStatus(st),
+		Paused:     st.Paused,
 		Running:    st.Running(),
 		Restarting: st.Status == container.StatusRestarting,
 		Pid:        st.Pid,
@@ -272,7 +276,7 @@ func (e *Engine) summary(c *container.Container, now time.Time) apicontainer.Sum
 		Created: c.Created.Unix(),
 		Ports:   []apicontainer.PortSummary{},
 		Labels:  c.Config.Labels,
-		State:   apicontainer.ContainerState(c.State.Status),
+		State:   apiStatus(c.State),
 		Status:  statusString(c.State, now),
 		Mounts:  []apicontainer.MountPoint{},
 	}
@@ -288,7 +292,7 @@ func (e *Engine) summary(c *container.Container, now time.Time) apicontainer.Sum
 func statusString(st container.State, now time.Time) string {
 	switch st.Status {
 	case container.StatusRunning:
-		return "Up " + units.HumanDuration(now.Sub(st.StartedAt))
+		return "Up " + units.HumanDuration(now.Sub(st.StartedAt)) + pausedSuffix(st)
 	case container.StatusExited:
 		if st.FinishedAt.IsZero() {
 			return fmt.Sprintf("Exited (%d)", st.ExitCode)
@@ -318,7 +322,7 @@ func commandString(path string, args []string) string {
 
 // ContainerRename is POST /containers/{name}/rename.
 func (e *Engine) ContainerRename(ref, newName string) error {
-	return e.containers.Rename(ref, newName)
+	return e.withEvent("rename", ref, func() error { return e.containers.Rename(ref, newName) })
 }
 
 // ContainersPrune is POST /containers/prune: every stopped container.

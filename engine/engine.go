@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -45,6 +46,7 @@ type Engine struct {
 	images     *image.Store
 	containers *container.Manager
 	runtime    *runtime.Runtime
+	events     *eventBus
 	lock       *os.File // holds the data root's lock while the engine lives
 }
 
@@ -86,7 +88,12 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return fail(fmt.Errorf("opening container store: %w", err))
 	}
+	events := newEventBus()
+	containers.SetExitHook(func(c *container.Container) {
+		events.publish(containerEvent("die", c.ID, c.Name, c.Config.Image, map[string]string{"exitCode": strconv.Itoa(c.State.ExitCode)}))
+	})
 	return &Engine{
+		events:     events,
 		root:       root,
 		id:         id,
 		started:    time.Now(),

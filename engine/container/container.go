@@ -42,6 +42,7 @@ type State struct {
 	ExitCode   int
 	Error      string
 	OOMKilled  bool
+	Paused     bool // frozen by pause; Status stays running
 	StartedAt  time.Time
 	FinishedAt time.Time
 }

@@ -35,6 +35,9 @@ type Manager struct {
 	mu    sync.Mutex
 	byID  map[string]*entry
 	names map[string]string // name -> ID
+
+	exitHook  func(*Container) // see SetExitHook (resources.go)
+	execTable *execTable       // exec records, see exec.go
 }
 
 // entry is a container record plus what only exists while the daemon runs.
@@ -335,7 +338,7 @@ func validateHostConfig(hc *container.HostConfig) error {
 			return errdefs.InvalidParameter("Invalid value %s for cpuset cpus", hc.CpusetCpus)
 		}
 	}
-	return nil
+	return validateResources(&hc.Resources, hostCPUs())
 }
 
 // parseCPUSet parses "0-2,4" into its CPU numbers.
@@ -579,6 +582,8 @@ func (m *Manager) spec(c *Container) runtime.Spec {
 		CpusetCpus:  hc.CpusetCpus,
 		CPUShares:   hc.CPUShares,
 		PidsLimit:   derefInt64(hc.PidsLimit),
+		MemorySwap:  hc.MemorySwap,
+		NanoCPUs:    hc.NanoCPUs,
 	}
 }
 
@@ -602,6 +607,7 @@ func (m *Manager) waitExit(e *entry, proc *runtime.Container, logs []*lineWriter
 	if len(logs) > 0 {
 		_ = logs[0].log.Close()
 	}
+	m.recordExit(e, proc)
 	_ = proc.Destroy()
 	_ = layer.Unmount(c.MergedDir())
 
@@ -621,6 +627,7 @@ func (m *Manager) waitExit(e *entry, proc *runtime.Container, logs []*lineWriter
 		e.stdinR, e.stdinW = io.Pipe()
 	}
 	m.fireExit(e, code, c.State.Error)
+	m.notifyExit(e)
 
 	if shouldRestart(c, e.stopped, code) {
 		m.scheduleRestart(e, c.State.FinishedAt.Sub(c.State.StartedAt))

@@ -355,7 +355,8 @@ func (c *Container) Signal(sig os.Signal) error {
 		return fmt.Errorf("signaling container %s: %w", c.id, libcontainer.ErrNotRunning)
 	default:
 	}
-	if err := c.process.Signal(sig); err != nil {
+	// libcontainer's Signal also thaws a paused container for SIGKILL.
+	if err := c.lc.Signal(sig); err != nil {
 		return fmt.Errorf("signaling container %s: %w", c.id, err)
 	}
 	return nil
@@ -384,7 +385,7 @@ func (c *Container) Destroy() error {
 	case <-c.exited:
 	default:
 		// SIGKILL to the init of a PID namespace kills the whole namespace.
-		_ = c.process.Signal(unix.SIGKILL)
+		_ = c.lc.Signal(unix.SIGKILL)
 		select {
 		case <-c.exited:
 		case <-time.After(waitTimeout):

@@ -52,6 +52,8 @@ type Spec struct {
 	CPUShares int64
 	// PidsLimit is the maximum number of processes; 0 or less means unlimited.
 	PidsLimit int64
+	// MemorySwap, NanoCPUs: see Resources (resources.go).
+	MemorySwap, NanoCPUs int64
 }
 
 // Mount is a bind mount of a host path into the container.
@@ -315,5 +317,6 @@ func resources(s Spec) *specs.LinuxResources {
 	if s.PidsLimit > 0 {
 		r.Pids = &specs.LinuxPids{Limit: &s.PidsLimit}
 	}
+	addLimits(r, s)
 	return r
 }

@@ -16,8 +16,11 @@ import (
 type Backend interface {
 	systemBackend
 	containerBackend
+	resourcesBackend
 	imageBackend
 	buildBackend
+	execBackend
+	filesBackend
 }
 
 type systemBackend interface {

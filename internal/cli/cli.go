@@ -80,6 +80,7 @@ func newRootCommand(f *factory) *cobra.Command {
 		newRmCommand(f),
 		newPsCommand(f),
 		newLogsCommand(f),
+		newExecCommand(f),
 		newInspectCommand(f),
 		newImagesCommand(f),
 		newImportCommand(f),
@@ -99,6 +100,8 @@ func newRootCommand(f *factory) *cobra.Command {
 		newRegistryCommand(f),
 		newRenameCommand(f),
 		newWaitCommand(f),
+		newStatsCommand(f), newUpdateCommand(f), newTopCommand(f), newPauseCommand(f), newUnpauseCommand(f),
+		newCpCommand(f), newDiffCommand(f), newCommitCommand(f),
 		newContainerCommand(f),
 		newImageCommand(f),
 	)

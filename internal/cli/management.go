@@ -25,9 +25,12 @@ func newContainerCommand(f *factory) *cobra.Command {
 		newKillCommand(f),
 		newRmCommand(f),
 		newLogsCommand(f),
+		newExecCommand(f),
 		ofType(newInspectCommand(f), "container"),
+		newStatsCommand(f), newUpdateCommand(f), newTopCommand(f), newPauseCommand(f), newUnpauseCommand(f),
 		newRenameCommand(f),
 		newWaitCommand(f),
+		newCpCommand(f), newDiffCommand(f), newCommitCommand(f),
 		newContainerPruneCommand(f),
 	)
 	return cmd

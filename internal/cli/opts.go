@@ -52,6 +52,7 @@ type containerFlags struct {
 	cpusetCPUs  string
 	network     string
 	labels      []string
+	resources   resourceFlags // --memory-swap, --cpus, --pids-limit (update.go)
 }
 
 // addContainerFlags registers the flags of run and create on fl.
@@ -71,6 +72,7 @@ func addContainerFlags(fl *pflag.FlagSet, o *containerFlags) {
 	fl.StringVar(&o.cpusetCPUs, "cpuset-cpus", "", "CPU permitidas (0-3, 0,1)")
 	fl.StringVar(&o.network, "network", "", "Red del contenedor (none, host o bridge)")
 	fl.StringArrayVarP(&o.labels, "label", "l", nil, "Etiqueta de metadatos (clave=valor)")
+	addRunResourceFlags(fl, &o.resources)
 }
 
 // containerSpec is what create sends: the parsed flags as API types.
@@ -145,6 +147,7 @@ func parseContainerFlags(o *containerFlags, args []string, entrypointSet bool, l
 			CpusetCpus: o.cpusetCPUs,
 		},
 	}
+	o.resources.apply(hc)
 	return &containerSpec{Name: o.name, Config: cfg, HostConfig: hc}, nil
 }
 

@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"bolsillo/explain"
+)
+
+// execOptions are the flags of bolsillo exec, docker's.
+type execOptions struct {
+	interactive bool
+	tty         bool
+	detach      bool
+	user        string
+	env         []string
+	envFiles    []string
+	workdir     string
+	detachKeys  string
+	privileged  bool
+	container   string
+	cmd         []string
+}
+
+func newExecCommand(f *factory) *cobra.Command {
+	opts := &execOptions{}
+	cmd := &cobra.Command{
+		Use:   "exec [OPCIONES] CONTENEDOR COMANDO [ARG...]",
+		Short: "Ejecuta un comando más dentro de un contenedor que está corriendo",
+		Args:  requiresMinArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.container, opts.cmd = args[0], args[1:]
+			return runExec(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.SetInterspersed(false)
+	fl.BoolVarP(&opts.interactive, "interactive", "i", false, "Conecta tu entrada estándar (stdin) al comando")
+	fl.BoolVarP(&opts.tty, "tty", "t", false, "Le da al comando una terminal (pseudo-TTY)")
+	fl.BoolVarP(&opts.detach, "detach", "d", false, "Corre el comando en segundo plano")
+	fl.StringVarP(&opts.user, "user", "u", "", "Usuario con el que corre: nombre o UID, con :grupo opcional")
+	fl.StringArrayVarP(&opts.env, "env", "e", nil, "Variable de entorno para el comando (NOMBRE=valor)")
+	fl.StringArrayVar(&opts.envFiles, "env-file", nil, "Lee variables de entorno de un archivo")
+	fl.StringVarP(&opts.workdir, "workdir", "w", "", "Directorio de trabajo dentro del contenedor")
+	fl.StringVar(&opts.detachKeys, "detach-keys", "", "Teclas para desconectarte (por defecto ctrl-p,ctrl-q)")
+	fl.BoolVar(&opts.privileged, "privileged", false, "Da privilegios extendidos al comando")
+	return cmd
+}
+
+func runExec(ctx context.Context, f *factory, opts *execOptions) error {
+	api, err := f.Client()
+	if err != nil {
+		return err
+	}
+	// As docker: look the container up first, for a clear error.
+	inspected, err := api.ContainerInspect(ctx, opts.container, client.ContainerInspectOptions{})
+	if err != nil {
+		return err
+	}
+	c := inspected.Container
+	if c.State != nil && !c.State.Running {
+		return hintedError{
+			hint: explain.ExecNotRunning(c),
+			err:  fmt.Errorf("Error response from daemon: container %s is not running", c.ID),
+		}
+	}
+	if opts.tty && opts.interactive && !opts.detach {
+		if _, ok := isTerminal(f.In); !ok {
+			return errors.New("the input device is not a TTY")
+		}
+	}
+
+	env, err := readEnv(opts.envFiles, opts.env, osEnv, os.ReadFile)
+	if err != nil {
+		return err
+	}
+	createOpts := client.ExecCreateOptions{
+		User:         opts.user,
+		Privileged:   opts.privileged,
+		TTY:          opts.tty,
+		AttachStdin:  opts.interactive && !opts.detach,
+		AttachStdout: !opts.detach,
+		AttachStderr: !opts.detach,
+		DetachKeys:   opts.detachKeys,
+		Env:          env,
+		WorkingDir:   opts.workdir,
+		Cmd:          opts.cmd,
+	}
+	if opts.tty && !opts.detach {
+		if fd, ok := isTerminal(f.Out); ok {
+			if w, h, err := term.GetSize(int(fd)); err == nil && w > 0 && h > 0 {
+				createOpts.ConsoleSize = client.ConsoleSize{Height: uint(h), Width: uint(w)}
+			}
+		}
+	}
+	created, err := api.ExecCreate(ctx, opts.container, createOpts)
+	if err != nil {
+		return err
+	}
+	id := created.ID
+	data := explain.ExecData{
+		Container: c,
+		Cmd:       opts.cmd,
+		User:      opts.user,
+		Env:       opts.env,
+		Workdir:   opts.workdir,
+		Detached:  opts.detach,
+		Tty:       opts.tty,
+	}
+
+	if opts.detach {
+		if _, err := api.ExecStart(ctx, id, client.ExecStartOptions{Detach: true, TTY: opts.tty}); err != nil {
+			return err
+		}
+		if f.Explaining() {
+			if res, err := execInspect(ctx, api, id); err == nil {
+				data.Exec = res
+			}
+			f.explain(explain.Exec(data))
+		}
+		return nil
+	}
+
+	attached, err := api.ExecAttach(ctx, id, client.ExecAttachOptions{TTY: opts.tty, ConsoleSize: createOpts.ConsoleSize})
+	if err != nil {
+		return err
+	}
+	s := &streamer{f: f, resp: attached.HijackedResponse, tty: opts.tty, stdin: opts.interactive}
+	defer s.Close()
+	if opts.tty {
+		stop := monitorExecTTYSize(ctx, f, api, id)
+		defer stop()
+	}
+	if err := <-s.Stream(); err != nil && !errors.Is(err, io.EOF) {
+		fmt.Fprintf(f.Err, "Error al leer la salida del comando: %v\n", err)
+	}
+	s.Close()
+
+	res, err := execInspect(ctx, api, id)
+	if err != nil {
+		return err
+	}
+	data.Exec = res
+	data.DetachKey = s.Detached() && res.Running
+	if f.Explaining() {
+		if after, err := api.ContainerInspect(ctx, opts.container, client.ContainerInspectOptions{}); err == nil {
+			data.Container = after.Container
+		}
+		f.explain(explain.Exec(data))
+	}
+	if res.ExitCode != nil && *res.ExitCode != 0 {
+		return statusError{code: *res.ExitCode}
+	}
+	return nil
+}
+
+// execInspect reads the exec record as the explanation needs it: the
+// client's ExecInspect result has no pointer to tell "still running, no
+// exit code yet" from "exited with 0".
+func execInspect(ctx context.Context, api client.APIClient, id string) (container.ExecInspectResponse, error) {
+	r, err := api.ExecInspect(ctx, id, client.ExecInspectOptions{})
+	if err != nil {
+		return container.ExecInspectResponse{}, err
+	}
+	res := container.ExecInspectResponse{ID: r.ID, ContainerID: r.ContainerID, Running: r.Running, Pid: r.PID}
+	if !r.Running {
+		code := r.ExitCode
+		res.ExitCode = &code
+	}
+	return res, nil
+}
+
+// monitorExecTTYSize gives the exec's terminal the size of ours, now and on
+// every SIGWINCH. It does nothing when stdout is not a terminal.
+func monitorExecTTYSize(ctx context.Context, f *factory, api client.APIClient, id string) func() {
+	fd, ok := isTerminal(f.Out)
+	if !ok {
+		return func() {}
+	}
+	resize := func() {
+		w, h, err := term.GetSize(int(fd))
+		if err != nil || w == 0 || h == 0 {
+			return
+		}
+		_, _ = api.ExecResize(ctx, id, client.ExecResizeOptions{Height: uint(h), Width: uint(w)})
+	}
+	resize()
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGWINCH)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-ch:
+				resize()
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
+	}
+}
