@@ -23,8 +23,8 @@ import (
 // writable layer, so their files are not in the image. It returns the new
 // image's ID.
 //
-// A running container is read as it runs: there is no freezer yet, so
-// Pause is not honoured and a file written during the commit may fail it.
+// With opts.Pause (the default of docker commit) a running container is
+// frozen while its writable layer is read, so the layer is consistent.
 func (e *Engine) ContainerCommit(ctx context.Context, ref string, opts backend.CommitOptions) (string, error) {
 	c, err := e.containers.Get(ref)
 	if err != nil {
@@ -48,6 +48,11 @@ func (e *Engine) ContainerCommit(ctx context.Context, ref string, opts backend.C
 		}
 	}
 
+	if opts.Pause && c.State.Running() && !c.State.Paused {
+		if err := e.ContainerPause(c.ID); err == nil {
+			defer func() { _ = e.ContainerUnpause(c.ID) }()
+		}
+	}
 	pr, pw := io.Pipe()
 	go func() {
 		pw.CloseWithError(layer.Diff(ctx, c.UpperDir(), pw))
