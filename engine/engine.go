@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -71,6 +72,11 @@ func New(cfg Config) (*Engine, error) {
 		lock.Close()
 		return nil, err
 	}
+	// A build that a previous daemon did not finish left its step mounts
+	// and its extracted context: nothing refers to them.
+	if err := cleanBuildDir(filepath.Join(root, buildDir)); err != nil {
+		return fail(fmt.Errorf("cleaning interrupted builds: %w", err))
+	}
 	layers, err := layer.NewStore(filepath.Join(root, "layers"))
 	if err != nil {
 		return fail(fmt.Errorf("opening layer store: %w", err))
@@ -87,6 +93,17 @@ func New(cfg Config) (*Engine, error) {
 	containers, err := container.New(filepath.Join(root, "containers"), rt)
 	if err != nil {
 		return fail(fmt.Errorf("opening container store: %w", err))
+	}
+	// Runtime state that no container owns is a build step a previous
+	// daemon was running: kill what is left of it and remove its cgroup.
+	if ents, err := os.ReadDir(filepath.Join(root, "runtime")); err == nil {
+		for _, ent := range ents {
+			if _, err := containers.Get(ent.Name()); err != nil && len(ent.Name()) == 64 {
+				if err := rt.Cleanup(ent.Name()); err != nil {
+					return fail(fmt.Errorf("cleaning an interrupted build step: %w", err))
+				}
+			}
+		}
 	}
 	events := newEventBus()
 	containers.SetExitHook(func(c *container.Container) {
@@ -141,4 +158,25 @@ func lockDataRoot(root string) (*os.File, error) {
 		return nil, fmt.Errorf("locking data root: %w", err)
 	}
 	return f, nil
+}
+
+// cleanBuildDir unmounts whatever is mounted under dir, deepest first, and
+// removes it.
+func cleanBuildDir(dir string) error {
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		return err
+	}
+	var under []string
+	for _, line := range strings.Split(string(mounts), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(f[1], dir+"/") {
+			under = append(under, f[1])
+		}
+	}
+	for i := len(under) - 1; i >= 0; i-- {
+		if err := layer.Unmount(under[i]); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(dir)
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -87,4 +88,40 @@ func TestDataRootLocked(t *testing.T) {
 		t.Errorf("the second daemon touched the first one's container: Running = %v", got)
 	}
 	d.must("rm", "-f", "vivo")
+}
+
+// A daemon killed in the middle of a build leaves the step's mounts and the
+// extracted context; the next daemon on the data root removes them, and no
+// image of that build is listed.
+func TestCrashDuringBuild(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	ctx := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM busybox\nRUN touch /empezado && sleep 1000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(bin, "bolsillo"), "-H", d.host(), "--explicar=false", "build", "-t", "a-medias:1", ctx)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	buildDir := filepath.Join(d.root, "build")
+	waitFor(t, "the RUN step to start", func() bool {
+		mounts, _ := os.ReadFile("/proc/self/mounts")
+		return strings.Contains(string(mounts), buildDir)
+	})
+	d.kill9()
+	_ = cmd.Process.Kill()
+
+	d.start()
+	mounts, _ := os.ReadFile("/proc/self/mounts")
+	if strings.Contains(string(mounts), buildDir) {
+		t.Errorf("mounts under %s survived the restart", buildDir)
+	}
+	if _, err := os.Stat(buildDir); !os.IsNotExist(err) {
+		t.Errorf("%s is still there (err %v)", buildDir, err)
+	}
+	if got := d.must("--explicar=false", "images", "-q", "a-medias").stdout; got != "" {
+		t.Errorf("the interrupted build tagged an image: %q", got)
+	}
 }
