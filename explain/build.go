@@ -17,6 +17,7 @@ type BuildStep struct {
 	Cached      bool   // " ---> Using cache"
 	ImageID     string // the short ID printed after " ---> "
 	Size        int64  // layer size from the final image's history row for this step (0: metadata only)
+	Layer       bool   // the step added a layer (its image has one more than the previous step's)
 }
 
 // BuildData is what the CLI knows after a `build`.
@@ -153,7 +154,9 @@ func stepSentence(s BuildStep) string {
 		}
 	case s.Cached:
 		what = "reutilizada de la caché porque nada cambió"
-	case kw == "RUN" || kw == "COPY" || kw == "ADD":
+	case kw == "WORKDIR" && s.Layer:
+		what = "nueva capa, casi vacía: solo el directorio que creó"
+	case s.Layer || kw == "RUN" || kw == "COPY" || kw == "ADD":
 		if s.Size == 0 {
 			what = "nueva capa, vacía: no cambió ningún archivo"
 		} else {
@@ -208,7 +211,7 @@ func layerStack(d BuildData) string {
 	var added int64
 	for i := len(final) - 1; i >= 0; i-- {
 		st := final[i]
-		if kw := keyword(st.Instruction); kw == "RUN" || kw == "COPY" || kw == "ADD" {
+		if kw := keyword(st.Instruction); st.Layer || kw == "RUN" || kw == "COPY" || kw == "ADD" {
 			rows = append(rows, fmt.Sprintf("%s (%s)", code(st.Instruction), spanishSize(st.Size)))
 			added += st.Size
 		}

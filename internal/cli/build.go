@@ -728,6 +728,7 @@ func buildData(ctx context.Context, f *factory, api client.APIClient, opts build
 	}
 	stages := stageBounds(d.Steps)
 	d.Stages = len(stages)
+	markLayers(ctx, api, d.Steps, stages)
 	sizes := map[string]int64{}
 	for _, row := range d.History {
 		sizes[shortImageID(row.ID)] = row.Size
@@ -874,4 +875,28 @@ func shortImageID(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// markLayers sets Layer on the steps whose image has more layers than the
+// previous step's in the same stage: some instructions (WORKDIR creating a
+// directory) make a layer of almost nothing, which the size alone hides.
+func markLayers(ctx context.Context, api client.APIClient, steps []explain.BuildStep, stages []int) {
+	layers := func(id string) int {
+		if id == "" {
+			return -1
+		}
+		img, err := api.ImageInspect(ctx, id)
+		if err != nil {
+			return -1
+		}
+		return len(img.RootFS.Layers)
+	}
+	for i := range stages {
+		prev := -1
+		for j := stages[i]; j < stageEnd(stages, i, len(steps)); j++ {
+			n := layers(steps[j].ImageID)
+			steps[j].Layer = j > stages[i] && prev >= 0 && n > prev
+			prev = n
+		}
+	}
 }
