@@ -43,3 +43,26 @@ func ContainerPrune(r container.PruneReport) string {
 	md.item("Los que siguen corriendo no se borran; míralos con `bolsillo ps`.")
 	return md.String()
 }
+
+// Attach explains `attach`: the terminal joins the main process's streams.
+func Attach(c container.InspectResponse) string {
+	var md doc
+	md.title("Conectado a %s", code(containerName(c)))
+	if p := mainProcess(c); p != "" {
+		md.item("Ves la salida de su proceso principal, %s, desde ahora (lo anterior está en %s).", code(p), code("bolsillo logs "+containerRef(c)))
+	}
+	if c.Config != nil && c.Config.OpenStdin {
+		md.item("Lo que escribes le llega por su entrada estándar (stdin).")
+	}
+	md.item("Sal sin pararlo con `ctrl-p` `ctrl-q`; si su proceso principal termina, `attach` termina con su código de salida.")
+	return md.String()
+}
+
+// AttachNotRunning explains why attach needs a running container.
+func AttachNotRunning(c container.InspectResponse) string {
+	var md doc
+	md.title("%s no está corriendo", code(containerName(c)))
+	md.item("`attach` conecta tu terminal al proceso principal, y un contenedor detenido no tiene ninguno.")
+	md.item("Arráncalo y conéctate a la vez con %s, o mira lo que escribió con %s.", code("bolsillo start -ai "+containerRef(c)), code("bolsillo logs "+containerRef(c)))
+	return md.String()
+}

@@ -35,3 +35,9 @@ func TestContainerPrune(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { assertGolden(t, ContainerPrune(tt.r)) })
 	}
 }
+
+func TestAttach(t *testing.T) {
+	f := loadFixtures(t)
+	t.Run("running", func(t *testing.T) { assertGolden(t, Attach(f.running)) })
+	t.Run("not_running", func(t *testing.T) { assertGolden(t, AttachNotRunning(f.exited)) })
+}

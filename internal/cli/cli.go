@@ -100,6 +100,7 @@ func newRootCommand(f *factory) *cobra.Command {
 		newRegistryCommand(f),
 		newRenameCommand(f),
 		newWaitCommand(f),
+		newAttachCommand(f),
 		newStatsCommand(f), newUpdateCommand(f), newTopCommand(f), newPauseCommand(f), newUnpauseCommand(f),
 		newCpCommand(f), newDiffCommand(f), newCommitCommand(f),
 		newContainerCommand(f),

@@ -32,6 +32,7 @@ func newContainerCommand(f *factory) *cobra.Command {
 		newWaitCommand(f),
 		newCpCommand(f), newDiffCommand(f), newCommitCommand(f),
 		newContainerPruneCommand(f),
+		newAttachCommand(f),
 	)
 	return cmd
 }

@@ -196,3 +196,28 @@ func TestSocketMode(t *testing.T) {
 		t.Errorf("socket mode = %o, want 660", got)
 	}
 }
+
+// attach joins a running container's terminal; ctrl-p ctrl-q leaves it
+// running; attach to a stopped container says to start it.
+func TestAttach(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	d.must("run", "-d", "-it", "--name", "consola", "busybox", "sh")
+
+	p := d.runOnPTY("--explicar=false", "attach", "consola")
+	p.master.Write([]byte("echo $((2+3))x\n"))
+	p.expect(t, "5x")
+	p.master.Write([]byte{0x10, 0x11})
+	if code := p.wait(t); code != 0 {
+		t.Errorf("attach exit code after detaching = %d\n%q", code, p.output())
+	}
+	if got := field(d.inspect("consola"), "State", "Running"); got != true {
+		t.Errorf("after detaching, Running = %v", got)
+	}
+	d.must("stop", "-t", "0", "consola")
+	r := d.bolsillo("attach", "consola")
+	if r.code == 0 || !strings.Contains(r.stderr, "start -ai") {
+		t.Errorf("attach to a stopped container: %s", r)
+	}
+	d.must("rm", "consola")
+}
