@@ -11,12 +11,19 @@ import (
 
 const (
 	defaultDockerSock = "/var/run/docker.sock"
-	dockerImage       = "bolsillo-bench/busybox:latest"
+	// dockerImage is busybox in Docker, imported from the rootfs of
+	// bolsillod's busybox: the image of the run rows and the base of the
+	// reference Dockerfile.
+	dockerImage       = benchBusybox + ":latest"
 	dockerProbeWindow = 2 * time.Second
 )
 
 // dockerEnv keeps the docker CLI from printing hints.
 var dockerEnv = []string{"DOCKER_CLI_HINTS=false"}
+
+// dockerBuildEnv is dockerEnv with the classic builder, the one bolsillo
+// implements, instead of BuildKit.
+var dockerBuildEnv = []string{"DOCKER_CLI_HINTS=false", "DOCKER_BUILDKIT=0"}
 
 // dockerDaemon is a Docker daemon driven through the docker CLI.
 type dockerDaemon struct {
@@ -84,6 +91,15 @@ func (dd dockerDaemon) importRootfs(ctx context.Context, rootfs string) error {
 func (dd dockerDaemon) removeImage(ctx context.Context) error {
 	_, err := output(ctx, dd.argv("image", "rm", dockerImage), dockerEnv)
 	return err
+}
+
+// hasImage reports whether the daemon has an image named ref.
+func (dd dockerDaemon) hasImage(ctx context.Context, ref string) (bool, error) {
+	out, err := output(ctx, dd.argv("image", "ls", "--quiet", ref), dockerEnv)
+	if err != nil {
+		return false, err
+	}
+	return len(strings.TrimSpace(string(out))) > 0, nil
 }
 
 // run returns the timed `docker run --rm` of `true` in dockerImage, with

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -33,21 +34,28 @@ func measure(ctx context.Context, warmups, n int, run func(ctx context.Context, 
 // to just after the exit has been reaped. A non-zero exit is an error that
 // quotes what the command printed.
 func timeExec(ctx context.Context, argv []string, env []string) (time.Duration, error) {
+	d, _, err := timeExecOutput(ctx, argv, env)
+	return d, err
+}
+
+// timeExecOutput is timeExec that also returns the command's standard
+// output, even when it failed: what it printed up to the failure.
+func timeExecOutput(ctx context.Context, argv []string, env []string) (time.Duration, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	if env != nil {
 		cmd.Env = append(os.Environ(), env...)
 	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var stdout, both bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(&stdout, &both), &both
 	start := time.Now()
 	err := cmd.Run()
 	elapsed := time.Since(start)
 	if err != nil {
-		return 0, commandError(argv, err, out.Bytes())
+		return 0, stdout.Bytes(), commandError(argv, err, both.Bytes())
 	}
-	return elapsed, nil
+	return elapsed, stdout.Bytes(), nil
 }
 
 // output runs argv (not timed) and returns its standard output.
