@@ -39,7 +39,7 @@ func (e *Engine) ContainerCreate(name string, req backend.CreateRequest) (apicon
 	}
 	lowers = append([]string{initDir}, lowers...)
 	cfg := req.Config
-	c, err := e.containers.Create(container.CreateOptions{
+	c, err := e.createWithMounts(container.CreateOptions{
 		Name:       name,
 		Config:     &cfg,
 		HostConfig: req.HostConfig,
@@ -175,7 +175,7 @@ func (e *Engine) inspect(c *container.Container) *apicontainer.InspectResponse {
 				"MergedDir": c.MergedDir(),
 			},
 		},
-		Mounts:          []apicontainer.MountPoint{},
+		Mounts:          apiMountPoints(c.MountPoints),
 		Config:          &cfg,
 		NetworkSettings: &apicontainer.NetworkSettings{},
 		ExecIDs:         nil,
@@ -278,7 +278,7 @@ func (e *Engine) summary(c *container.Container, now time.Time) apicontainer.Sum
 		Labels:  c.Config.Labels,
 		State:   apiStatus(c.State),
 		Status:  statusString(c.State, now),
-		Mounts:  []apicontainer.MountPoint{},
+		Mounts:  apiMountPoints(c.MountPoints),
 	}
 	if s.Labels == nil {
 		s.Labels = map[string]string{}

@@ -22,6 +22,7 @@ import (
 	"bolsillo/engine/image"
 	"bolsillo/engine/layer"
 	"bolsillo/engine/runtime"
+	"bolsillo/engine/volume"
 )
 
 // Version is bolsillod's version.
@@ -46,6 +47,7 @@ type Engine struct {
 	layers     *layer.Store
 	images     *image.Store
 	containers *container.Manager
+	volumes    *volume.Store
 	runtime    *runtime.Runtime
 	events     *eventBus
 	lock       *os.File // holds the data root's lock while the engine lives
@@ -105,6 +107,10 @@ func New(cfg Config) (*Engine, error) {
 			}
 		}
 	}
+	volumes, err := openVolumes(filepath.Join(root, "volumes"), containers)
+	if err != nil {
+		return fail(err)
+	}
 	events := newEventBus()
 	containers.SetExitHook(func(c *container.Container) {
 		events.publish(containerEvent("die", c.ID, c.Name, c.Config.Image, map[string]string{"exitCode": strconv.Itoa(c.State.ExitCode)}))
@@ -117,6 +123,7 @@ func New(cfg Config) (*Engine, error) {
 		layers:     layers,
 		images:     images,
 		containers: containers,
+		volumes:    volumes,
 		runtime:    rt,
 		lock:       lock,
 	}, nil

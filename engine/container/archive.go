@@ -204,7 +204,9 @@ func (m *Manager) withRoot(ref string, fn func(c *Container, root string, locked
 	if err := layer.Mount(c.LowerDirs, c.UpperDir(), c.WorkDir(), c.MergedDir()); err != nil {
 		return fmt.Errorf("mounting the container's layers: %w", err)
 	}
-	err = fn(c, c.MergedDir(), true)
+	if err = mountVolumes(c); err == nil {
+		err = fn(c, c.MergedDir(), true)
+	}
 	if uerr := layer.Unmount(c.MergedDir()); uerr != nil && err == nil {
 		err = uerr
 	}

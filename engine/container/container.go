@@ -73,6 +73,9 @@ type Container struct {
 	// given to overlay.
 	LowerDirs []string
 
+	// MountPoints are the container's volumes and bind mounts (mounts.go).
+	MountPoints []MountPoint `json:",omitempty"`
+
 	State        State
 	RestartCount int
 
@@ -138,6 +141,7 @@ func (c *Container) clone() *Container {
 	cp := *c
 	cp.Args = append([]string(nil), c.Args...)
 	cp.LowerDirs = append([]string(nil), c.LowerDirs...)
+	cp.MountPoints = append([]MountPoint(nil), c.MountPoints...)
 	if c.Config != nil {
 		cfg := *c.Config
 		cp.Config = &cfg

@@ -36,8 +36,9 @@ type Manager struct {
 	byID  map[string]*entry
 	names map[string]string // name -> ID
 
-	exitHook  func(*Container) // see SetExitHook (resources.go)
-	execTable *execTable       // exec records, see exec.go
+	exitHook   func(*Container) // see SetExitHook (resources.go)
+	removeHook func(*Container) // see SetRemoveHook (mounts.go)
+	execTable  *execTable       // exec records, see exec.go
 }
 
 // entry is a container record plus what only exists while the daemon runs.
@@ -249,6 +250,8 @@ type CreateOptions struct {
 	Config     *container.Config
 	HostConfig *container.HostConfig
 	Image      Image
+	// MountPoints are the volumes and binds, already resolved (mounts.go).
+	MountPoints []MountPoint
 }
 
 // Create records a new container from an image. Nothing runs yet: its
@@ -305,6 +308,7 @@ func (m *Manager) Create(opts CreateOptions) (*Container, error) {
 		State:      State{Status: StatusCreated},
 		dir:        filepath.Join(m.root, id),
 	}
+	c.MountPoints = opts.MountPoints
 	if err := os.MkdirAll(c.UpperDir(), 0o755); err != nil {
 		return nil, err
 	}
@@ -537,6 +541,9 @@ func (m *Manager) startProcess(e *entry) (*runtime.Container, []*lineWriter, err
 	if err := writeEtcFiles(c); err != nil {
 		return nil, nil, err
 	}
+	if err := populateVolumes(c); err != nil {
+		return nil, nil, err
+	}
 	log, err := openJSONLog(c.LogPath())
 	if err != nil {
 		return nil, nil, err
@@ -572,11 +579,11 @@ func (m *Manager) spec(c *Container) runtime.Spec {
 		Hostname:       c.Config.Hostname,
 		Tty:            c.Config.Tty,
 		ReadonlyRootfs: hc.ReadonlyRootfs,
-		Mounts: []runtime.Mount{
+		Mounts: append([]runtime.Mount{
 			{Source: c.HostnamePath(), Destination: "/etc/hostname"},
 			{Source: c.HostsPath(), Destination: "/etc/hosts"},
 			{Source: c.ResolvConfPath(), Destination: "/etc/resolv.conf"},
-		},
+		}, c.volumeMounts()...),
 		NetworkMode: string(hc.NetworkMode),
 		Memory:      hc.Memory,
 		CpusetCpus:  hc.CpusetCpus,
@@ -897,6 +904,9 @@ func (m *Manager) removeLocked(e *entry) error {
 	}
 	delete(m.byID, c.ID)
 	delete(m.names, c.Name)
+	if m.removeHook != nil {
+		m.removeHook(c.clone())
+	}
 	if e.stdinW != nil {
 		e.stdinW.Close()
 	}

@@ -21,6 +21,7 @@ type Backend interface {
 	buildBackend
 	execBackend
 	filesBackend
+	volumeBackend
 }
 
 type systemBackend interface {

@@ -116,7 +116,7 @@ func (s *Server) deleteContainer(w http.ResponseWriter, r *http.Request, vars ma
 	if err := r.ParseForm(); err != nil {
 		return errdefs.InvalidParameter("%s", err.Error())
 	}
-	if err := s.backend.ContainerRemove(r.Context(), vars["name"], boolValue(r, "force")); err != nil {
+	if err := s.containerRemover(r)(r.Context(), vars["name"], boolValue(r, "force")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -103,6 +103,12 @@ func (s *Server) routeTable() []route {
 		s.route("DELETE", "/images/{name}", s.deleteImage),
 		s.route("POST", "/auth", s.postAuth),
 		s.route("POST", "/build", s.postBuild),
+
+		s.route("POST", "/volumes/create", s.postVolumesCreate),
+		s.route("GET", "/volumes", s.getVolumes),
+		s.route("GET", "/volumes/{name}", s.getVolume),
+		s.route("DELETE", "/volumes/{name}", s.deleteVolume),
+		s.route("POST", "/volumes/prune", s.postVolumesPrune),
 	}
 }
 

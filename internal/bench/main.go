@@ -1,13 +1,16 @@
 // Command bench times bolsillo against raw runc and, when a Docker daemon
 // answers on /var/run/docker.sock, against Docker, in one run: the wall time
 // of a container that runs `true` from start to removal, the idle RSS of
-// bolsillod, the size of both binaries, and the wall time of a pull of a
+// bolsillod, the size of both binaries, the wall time of a build of the
+// course's reference Dockerfile without the cache and rebuilt with it
+// (Docker with its classic builder), and the wall time of a pull of a
 // 5-layer image from a bolsillo-registry it starts on 127.0.0.1. It prints
 // a table with ratios and checks the engine's targets as facts: a
 // benchmark reports, it does not assert. It exits 1 only when a
 // measurement could not run.
 //
-//	sudo go run ./internal/bench -bin bin [-n 20] [-warmup 3] [-pull-n 5] [-pull-warmup 1] [-json]
+//	sudo go run ./internal/bench -bin bin [-n 20] [-warmup 3] [-build-n 5] [-build-cached-n 10]
+//		[-build-warmup 1] [-pull-n 5] [-pull-warmup 1] [-json]
 //
 // It needs root (namespaces, mounts, cgroups). It starts its own bolsillod
 // and registry on temporary directories, a socket and a free port, and
@@ -44,6 +47,11 @@ type options struct {
 	// downloads megabytes, so there are fewer than of a container start.
 	pullRuns    int
 	pullWarmups int
+	// buildRuns, buildCachedRuns and buildWarmups are the runs of the
+	// build rows: without the cache, with it, and the warm-ups of each.
+	buildRuns       int
+	buildCachedRuns int
+	buildWarmups    int
 	// dockerSock is where a Docker daemon to compare with may answer.
 	dockerSock string
 }
@@ -53,12 +61,16 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "bin", "directorio con bolsillod, bolsillo y bolsillo-registry, los que deja 'make build'")
 	flag.IntVar(&o.runs, "n", 20, "ejecuciones medidas por fila")
 	flag.IntVar(&o.warmups, "warmup", 3, "ejecuciones de calentamiento por fila, que no cuentan")
+	flag.IntVar(&o.buildRuns, "build-n", 5, "builds sin caché medidos por fila")
+	flag.IntVar(&o.buildCachedRuns, "build-cached-n", 10, "builds con caché medidos por fila")
+	flag.IntVar(&o.buildWarmups, "build-warmup", 1, "builds de calentamiento por fila, que no cuentan")
 	flag.IntVar(&o.pullRuns, "pull-n", 5, "pulls medidos por fila")
 	flag.IntVar(&o.pullWarmups, "pull-warmup", 1, "pulls de calentamiento por fila, que no cuentan")
 	flag.BoolVar(&o.json, "json", false, "imprime las cifras en bruto, en JSON, en vez de la tabla")
 	flag.StringVar(&o.dockerSock, "docker-sock", defaultDockerSock, "socket del daemon de Docker con el que comparar, si responde")
 	flag.Parse()
-	if o.runs < 1 || o.warmups < 0 || o.pullRuns < 1 || o.pullWarmups < 0 || flag.NArg() > 0 {
+	if o.runs < 1 || o.warmups < 0 || o.pullRuns < 1 || o.pullWarmups < 0 ||
+		o.buildRuns < 1 || o.buildCachedRuns < 1 || o.buildWarmups < 0 || flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -211,7 +223,9 @@ func (b *bench) measure(ctx context.Context) error {
 	}
 
 	b.report.Rows = append(b.report.Rows, b.measureRunc(ctx, rootfs))
-	b.measureDocker(ctx, rootfs)
+	removeDockerImage, dockerImport := b.importDocker(ctx, rootfs)
+	defer removeDockerImage()
+	b.measureDocker(ctx, dockerImport)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -223,6 +237,11 @@ func (b *bench) measure(ctx context.Context) error {
 		b.failure("RSS de bolsillod: %v", err)
 	}
 
+	// After the idle RSS, as the pull: the images a build makes are not idle.
+	b.measureBuild(ctx, d, dockerImport)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	// Last, so that the megabytes a pull moves do not count in the idle RSS.
 	b.measurePull(ctx, d)
 	return ctx.Err()
@@ -257,33 +276,48 @@ func (b *bench) measureRunc(ctx context.Context, rootfs string) Row {
 	return row
 }
 
-// measureDocker times `docker run --rm` of `true` on an image of rootfs,
-// without a network and with the default bridge, when a Docker daemon
-// answers on its socket; otherwise it leaves a note with the reference
-// figures.
-func (b *bench) measureDocker(ctx context.Context, rootfs string) {
+// importDocker imports rootfs into Docker as dockerImage, for the rows
+// that compare with Docker, when a Docker daemon answers on its socket. It
+// returns a function that removes the image again, to call once those rows
+// are done, and the import's error; without a daemon, there is nothing to
+// import or remove.
+func (b *bench) importDocker(ctx context.Context, rootfs string) (remove func(), err error) {
+	if b.dockerMissing(ctx) != "" {
+		return func() {}, nil
+	}
+	dd := dockerDaemon{sock: b.opts.dockerSock}
+	b.progress("importando %s en Docker como %s", rootfs, dockerImage)
+	if err := dd.importRootfs(ctx, rootfs); err != nil {
+		return func() {}, err
+	}
+	return func() {
+		if err := dd.removeImage(context.WithoutCancel(ctx)); err != nil {
+			b.cleanup("no se pudo borrar %s de Docker: %v", dockerImage, err)
+		}
+	}, nil
+}
+
+// measureDocker times `docker run --rm` of `true` on dockerImage, without
+// a network and with the default bridge, when a Docker daemon answers on
+// its socket; otherwise it leaves a note with the reference figures.
+// imported is the error of importing dockerImage.
+func (b *bench) measureDocker(ctx context.Context, imported error) {
 	dd := dockerDaemon{sock: b.opts.dockerSock}
 	if reason := b.dockerMissing(ctx); reason != "" {
 		b.report.DockerNote = fmt.Sprintf("Docker: %s (%s)", reason, dockerReference)
 		return
 	}
-	b.progress("importando %s en Docker como %s", rootfs, dockerImage)
 	rows := []Row{
 		{Key: rowDockerNone, Label: "docker run --rm --network none"},
 		{Key: rowDockerBridge, Label: "docker run --rm (red bridge)"},
 	}
-	if err := dd.importRootfs(ctx, rootfs); err != nil {
+	if imported != nil {
 		for i := range rows {
-			rows[i].Err = err.Error()
+			rows[i].Err = imported.Error()
 		}
 		b.report.Rows = append(b.report.Rows, rows...)
 		return
 	}
-	defer func() {
-		if err := dd.removeImage(context.WithoutCancel(ctx)); err != nil {
-			b.cleanup("no se pudo borrar %s de Docker: %v", dockerImage, err)
-		}
-	}()
 	for i, network := range []string{"none", ""} {
 		argv, run := dd.run(network)
 		rows[i].Command = argv

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -34,12 +33,27 @@ func measure(ctx context.Context, warmups, n int, run func(ctx context.Context, 
 // to just after the exit has been reaped. A non-zero exit is an error that
 // quotes what the command printed.
 func timeExec(ctx context.Context, argv []string, env []string) (time.Duration, error) {
-	d, _, err := timeExecOutput(ctx, argv, env)
-	return d, err
+	ctx, cancel := context.WithTimeout(ctx, runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out // one pipe: the lines in order
+	start := time.Now()
+	err := cmd.Run()
+	elapsed := time.Since(start)
+	if err != nil {
+		return 0, commandError(argv, err, out.Bytes())
+	}
+	return elapsed, nil
 }
 
 // timeExecOutput is timeExec that also returns the command's standard
-// output, even when it failed: what it printed up to the failure.
+// output, even when it failed: what it printed up to the failure. The
+// error quotes the last line of the standard error, or of the standard
+// output when the command printed no error.
 func timeExecOutput(ctx context.Context, argv []string, env []string) (time.Duration, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, runTimeout)
 	defer cancel()
@@ -47,13 +61,18 @@ func timeExecOutput(ctx context.Context, argv []string, env []string) (time.Dura
 	if env != nil {
 		cmd.Env = append(os.Environ(), env...)
 	}
-	var stdout, both bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.MultiWriter(&stdout, &both), &both
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
 	elapsed := time.Since(start)
 	if err != nil {
-		return 0, stdout.Bytes(), commandError(argv, err, both.Bytes())
+		// A failing command says why on its standard error, if anywhere.
+		printed := stderr.Bytes()
+		if len(bytes.TrimSpace(printed)) == 0 {
+			printed = stdout.Bytes()
+		}
+		return 0, stdout.Bytes(), commandError(argv, err, printed)
 	}
 	return elapsed, stdout.Bytes(), nil
 }

@@ -16,6 +16,11 @@ const (
 	rowDockerBridge = "docker-bridge"
 	rowPullBolsillo = "pull-bolsillo"
 	rowPullDocker   = "pull-docker"
+
+	rowBuildBolsillo       = "build-bolsillo"
+	rowBuildDocker         = "build-docker"
+	rowBuildCachedBolsillo = "build-cached-bolsillo"
+	rowBuildCachedDocker   = "build-cached-docker"
 )
 
 // Targets, and the Docker figures measured on this kind of machine that the
@@ -30,6 +35,17 @@ const (
 
 // minPullRatioOfDocker is the target of the pull: not slower than docker pull.
 const minPullRatioOfDocker = 1.0
+
+// Targets of the build of the reference Dockerfile, and the time of
+// Docker's classic builder without the cache on this kind of machine.
+const (
+	minBuildRatioOfDocker = 2.0
+	maxCachedBuild        = 150 * time.Millisecond
+	refDockerBuild        = 1000 * time.Millisecond
+)
+
+// dockerBuildReference quotes the reference figure of Docker's build.
+var dockerBuildReference = fmt.Sprintf("cifra de referencia medida en este tipo de máquina: ~%d ms sin caché", refDockerBuild.Milliseconds())
 
 // dockerReference quotes the reference Docker figures.
 var dockerReference = fmt.Sprintf("cifra de referencia medida en este tipo de máquina: ~%d ms con --network none, ~%d ms con bridge",
@@ -48,6 +64,8 @@ type Report struct {
 	// DockerNote says why Docker was not measured; empty when it was.
 	DockerNote string
 
+	// Build is the build benchmark; nil when it did not run.
+	Build *BuildBench
 	// Pull is the pull benchmark; nil when it did not run.
 	Pull *PullBench
 
@@ -91,6 +109,21 @@ type PullBench struct {
 	DockerNote string
 }
 
+// BuildBench is the reference Dockerfile built by each engine: without the
+// cache, and then rebuilt with it. Every build's output was checked: the
+// cached ones reused every step after FROM, the others none.
+type BuildBench struct {
+	Dockerfile     string
+	NoCacheWarmups int
+	NoCacheRuns    int
+	CachedWarmups  int
+	CachedRuns     int
+	// Rows go without the cache first, bolsillo before Docker in each pair.
+	Rows []Row
+	// DockerNote says why Docker was not measured; empty when it was.
+	DockerNote string
+}
+
 // Binary is one of the engine's executables.
 type Binary struct {
 	Name string
@@ -99,9 +132,9 @@ type Binary struct {
 
 // Target is one goal of the engine, checked against the figures.
 type Target struct {
-	Key   string  // "bolsillo/runc", "docker-none/bolsillo", "pull-docker/pull-bolsillo", "idle-rss"
+	Key   string  // "bolsillo/runc", "docker-none/bolsillo", "pull-docker/pull-bolsillo", "build-cached-bolsillo", "idle-rss"
 	Goal  string  // in Spanish
-	Value float64 // ratio, or bytes for the RSS
+	Value float64 // ratio; milliseconds for the cached build, bytes for the RSS
 	Limit float64
 	Met   *bool  // nil when not measured
 	Note  string // why not measured, or the reference figure
@@ -119,10 +152,14 @@ func (r *Report) Failed() bool {
 
 // allRows returns the rows of every section.
 func (r *Report) allRows() []Row {
-	if r.Pull == nil {
-		return r.Rows
+	rows := r.Rows[:len(r.Rows):len(r.Rows)]
+	if r.Build != nil {
+		rows = append(rows, r.Build.Rows...)
 	}
-	return append(r.Rows[:len(r.Rows):len(r.Rows)], r.Pull.Rows...)
+	if r.Pull != nil {
+		rows = append(rows, r.Pull.Rows...)
+	}
+	return rows
 }
 
 // row returns the row with key, or nil.
@@ -146,8 +183,9 @@ func (r *Report) median(key string) (time.Duration, bool) {
 }
 
 // Targets checks the engine's goals: bolsillo within 2x of raw runc, at
-// least 4x faster than Docker, a pull not slower than Docker's, an idle
-// daemon under 30 MB of RSS.
+// least 4x faster than Docker, a pull not slower than Docker's, a build
+// without the cache in at most half of Docker's time, a cached rebuild
+// under 150 ms, an idle daemon under 30 MB of RSS.
 func (r *Report) Targets() []Target {
 	var targets []Target
 	bolsillo, haveBolsillo := r.median(rowBolsillo)
@@ -203,6 +241,7 @@ func (r *Report) Targets() []Target {
 		t.Note = "sin medir"
 	}
 	targets = append(targets, t)
+	targets = append(targets, r.buildTargets()...)
 
 	t = Target{Key: "idle-rss", Goal: fmt.Sprintf("RSS en reposo por debajo de %d MB", maxIdleRSS/1_000_000), Limit: maxIdleRSS}
 	if rss := max(r.RSSAfterInit, r.RSSAfterRuns); rss > 0 {
@@ -212,6 +251,39 @@ func (r *Report) Targets() []Target {
 		t.Note = "sin medir"
 	}
 	return append(targets, t)
+}
+
+// buildTargets checks the goals of the build of the reference Dockerfile.
+func (r *Report) buildTargets() []Target {
+	bolsillo, haveBolsillo := r.median(rowBuildBolsillo)
+	docker, haveDocker := r.median(rowBuildDocker)
+	t := Target{
+		Key:   rowBuildDocker + "/" + rowBuildBolsillo,
+		Goal:  "build sin caché como mucho la mitad que Docker",
+		Limit: minBuildRatioOfDocker,
+	}
+	switch {
+	case haveBolsillo && haveDocker:
+		t.Value = ratio(docker, bolsillo)
+		t.Met = ptr(t.Value >= minBuildRatioOfDocker)
+	case haveBolsillo && r.Build != nil && r.Build.DockerNote != "":
+		t.Note = fmt.Sprintf("sin medir; con la referencia de ~%d ms sería %.2fx", refDockerBuild.Milliseconds(), ratio(refDockerBuild, bolsillo))
+	default:
+		t.Note = "sin medir"
+	}
+
+	cached := Target{
+		Key:   rowBuildCachedBolsillo,
+		Goal:  fmt.Sprintf("build con caché por debajo de %d ms", maxCachedBuild.Milliseconds()),
+		Limit: millis(maxCachedBuild),
+	}
+	if d, ok := r.median(rowBuildCachedBolsillo); ok {
+		cached.Value = millis(d)
+		cached.Met = ptr(d < maxCachedBuild)
+	} else {
+		cached.Note = "sin medir"
+	}
+	return []Target{t, cached}
 }
 
 // ratio returns a/b.
@@ -234,7 +306,19 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "Cada fila: calentamiento %d, medidas %d, una tras otra; tiempo de reloj de principio a fin.\n\n", r.Warmups, r.Runs)
 
 	b.WriteString("Arrancar y terminar un contenedor `true` (busybox)\n")
-	r.writeTimes(&b, r.Rows, rowBolsillo, r.DockerNote)
+	r.writeTimes(&b, r.Rows, against(rowBolsillo), r.DockerNote)
+
+	if bb := r.Build; bb != nil {
+		b.WriteString("\nConstruir el Dockerfile de referencia; Docker con su builder clásico (DOCKER_BUILDKIT=0)\n")
+		for line := range strings.Lines(bb.Dockerfile) {
+			b.WriteString("    " + line)
+		}
+		fmt.Fprintf(&b, "  Sin caché (--no-cache): calentamiento %d, medidas %d. Con caché: calentamiento %d, medidas %d.\n"+
+			"  La salida de cada build confirma que con caché se reutilizan los %d pasos tras FROM, y sin caché ninguno.\n"+
+			"  «vs bolsillo» compara con el build de bolsillo del mismo tipo.\n",
+			bb.NoCacheWarmups, bb.NoCacheRuns, bb.CachedWarmups, bb.CachedRuns, buildCachedSteps)
+		r.writeTimes(&b, bb.Rows, buildBaseline, bb.DockerNote)
+	}
 
 	if p := r.Pull; p != nil {
 		if p.Image != "" {
@@ -244,7 +328,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "  Cada fila: calentamiento %d, medidas %d. Tras cada pull, rmi -f borra la imagen;\n"+
 			"  el registro confirma que cada pull descarga todas las capas.\n", p.Warmups, p.Runs)
-		r.writeTimes(&b, p.Rows, rowPullBolsillo, p.DockerNote)
+		r.writeTimes(&b, p.Rows, against(rowPullBolsillo), p.DockerNote)
 	}
 
 	b.WriteString("\nbolsillod\n")
@@ -267,6 +351,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		switch {
 		case t.Key == "idle-rss" && t.Met != nil:
 			figure = formatMB(int64(t.Value))
+		case t.Key == rowBuildCachedBolsillo && t.Met != nil:
+			figure = "mediana " + formatMS(time.Duration(t.Value*float64(time.Millisecond)))
 		case t.Met != nil:
 			figure = fmt.Sprintf("%s = %.2fx", t.Key, t.Value)
 		}
@@ -299,11 +385,26 @@ func (r *Report) WriteText(w io.Writer) error {
 	return err
 }
 
+// baseline returns, for the key of a row, the key of the bolsillo row its
+// median is compared with.
+type baseline func(key string) string
+
+// against compares every row with the row with key.
+func against(key string) baseline { return func(string) string { return key } }
+
+// buildBaseline compares each build row with bolsillo's build of the same
+// kind: without the cache, or with it.
+func buildBaseline(key string) string {
+	if key == rowBuildCachedBolsillo || key == rowBuildCachedDocker {
+		return rowBuildCachedBolsillo
+	}
+	return rowBuildBolsillo
+}
+
 // writeTimes prints rows as a table of wall times, with the ratio of each
-// median to the median of the row with key base, followed by the rows that
-// were not measured and by note, if any.
-func (r *Report) writeTimes(b *strings.Builder, rows []Row, base, note string) {
-	baseMedian, haveBase := r.median(base)
+// median to the median of the row base names for it, followed by the rows
+// that were not measured and by note, if any.
+func (r *Report) writeTimes(b *strings.Builder, rows []Row, base baseline, note string) {
 	times := table{
 		indent: "  ",
 		header: []string{"medición", "n", "mediana", "p90", "mín", "máx", "vs bolsillo"},
@@ -321,7 +422,7 @@ func (r *Report) writeTimes(b *strings.Builder, rows []Row, base, note string) {
 		}
 		s := summarize(row.Samples)
 		vs := "-"
-		if haveBase {
+		if baseMedian, haveBase := r.median(base(row.Key)); haveBase {
 			vs = fmt.Sprintf("%.2fx", ratio(s.Median, baseMedian))
 		}
 		times.add(row.Label, fmt.Sprint(s.N), formatMS(s.Median), formatMS(s.P90), formatMS(s.Min), formatMS(s.Max), vs)
@@ -346,6 +447,7 @@ type jsonReport struct {
 	Runs         int              `json:"runs"`
 	Measurements []jsonRow        `json:"measurements"`
 	DockerNote   string           `json:"docker_note,omitempty"`
+	Build        *jsonBuild       `json:"build,omitempty"`
 	Pull         *jsonPull        `json:"pull,omitempty"`
 	RSSBytes     jsonRSS          `json:"idle_rss_bytes"`
 	BinaryBytes  map[string]int64 `json:"binary_bytes"`
@@ -364,6 +466,16 @@ type jsonRow struct {
 	MaxMS     float64   `json:"max_ms,omitempty"`
 	Skipped   string    `json:"skipped,omitempty"`
 	Error     string    `json:"error,omitempty"`
+}
+
+type jsonBuild struct {
+	Dockerfile     string    `json:"dockerfile"`
+	NoCacheWarmups int       `json:"no_cache_warmups"`
+	NoCacheRuns    int       `json:"no_cache_runs"`
+	CachedWarmups  int       `json:"cached_warmups"`
+	CachedRuns     int       `json:"cached_runs"`
+	Measurements   []jsonRow `json:"measurements"`
+	DockerNote     string    `json:"docker_note,omitempty"`
 }
 
 type jsonPull struct {
@@ -423,6 +535,17 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		Cleanup:     append([]string{}, r.Cleanup...),
 	}
 	out.Measurements = jsonRows(r.Rows)
+	if bb := r.Build; bb != nil {
+		out.Build = &jsonBuild{
+			Dockerfile:     bb.Dockerfile,
+			NoCacheWarmups: bb.NoCacheWarmups,
+			NoCacheRuns:    bb.NoCacheRuns,
+			CachedWarmups:  bb.CachedWarmups,
+			CachedRuns:     bb.CachedRuns,
+			Measurements:   jsonRows(bb.Rows),
+			DockerNote:     bb.DockerNote,
+		}
+	}
 	if p := r.Pull; p != nil {
 		out.Pull = &jsonPull{
 			Image:           p.Image,

@@ -60,6 +60,14 @@ func sampleReports() map[string]*Report {
 	}
 	noDocker.DockerNote = "Docker: no hay daemon en /var/run/docker.sock (" + dockerReference + ")"
 	noDocker.RSSAfterInit, noDocker.RSSAfterRuns = 15448*1024, 18000*1024
+	noDocker.Build = &BuildBench{
+		Dockerfile: referenceDockerfile, NoCacheWarmups: 1, NoCacheRuns: 5, CachedWarmups: 1, CachedRuns: 10,
+		Rows: []Row{
+			{Key: rowBuildBolsillo, Label: buildLabel("bolsillo", false), Command: []string{"bolsillo", "build", "--no-cache"}, Samples: spread(70*time.Millisecond, 5)},
+			{Key: rowBuildCachedBolsillo, Label: buildLabel("bolsillo", true), Command: []string{"bolsillo", "build"}, Samples: spread(12*time.Millisecond, 10)},
+		},
+		DockerNote: "docker build: sin medir; no hay daemon en /var/run/docker.sock (" + dockerBuildReference + ")",
+	}
 	noDocker.Pull = &PullBench{
 		Image: "127.0.0.1:40000/bench/cinco:1", Layers: 5, CompressedBytes: 32_527_000, Warmups: 1, Runs: 5,
 		Rows: []Row{
@@ -76,6 +84,15 @@ func sampleReports() map[string]*Report {
 		{Key: rowDockerBridge, Label: "docker run --rm (bridge)", Err: "exit status 125"},
 	}
 	withDocker.RSSAfterInit, withDocker.RSSAfterRuns = 31_000_000, 29_000_000
+	withDocker.Build = &BuildBench{
+		Dockerfile: referenceDockerfile, NoCacheWarmups: 1, NoCacheRuns: 5, CachedWarmups: 1, CachedRuns: 10,
+		Rows: []Row{
+			{Key: rowBuildBolsillo, Label: buildLabel("bolsillo", false), Samples: spread(500*time.Millisecond, 5)},
+			{Key: rowBuildDocker, Label: buildLabel("docker", false), Samples: spread(800*time.Millisecond, 5)},
+			{Key: rowBuildCachedBolsillo, Label: buildLabel("bolsillo", true), Samples: spread(20*time.Millisecond, 10)},
+			{Key: rowBuildCachedDocker, Label: buildLabel("docker", true), Samples: spread(80*time.Millisecond, 10)},
+		},
+	}
 	withDocker.Pull = &PullBench{
 		Image: "127.0.0.1:40000/bench/cinco:1", Layers: 5, CompressedBytes: 32_527_000, Warmups: 1, Runs: 5,
 		Rows: []Row{
@@ -93,6 +110,15 @@ func sampleReports() map[string]*Report {
 	}
 	registryDown.DockerNote = noDocker.DockerNote
 	registryDown.RSSAfterInit, registryDown.RSSAfterRuns = 15448*1024, 18000*1024
+	registryDown.Build = &BuildBench{
+		Dockerfile: referenceDockerfile, NoCacheWarmups: 1, NoCacheRuns: 5, CachedWarmups: 1, CachedRuns: 10,
+		Rows: []Row{
+			{Key: rowBuildBolsillo, Label: buildLabel("bolsillo", false), Err: "bolsillo build --force-rm --no-cache -t bench/ref:1 /tmp/bolsillo-bench-1/build: the build did not use the cache as expected: 2 steps came from the cache, want 0"},
+			{Key: rowBuildDocker, Label: buildLabel("docker", false), Skipped: "Docker ya tiene una imagen bench/ref:1 que no es de este benchmark, y no se toca"},
+			{Key: rowBuildCachedBolsillo, Label: buildLabel("bolsillo", true), Skipped: "la caché sale de los builds sin caché, que fallaron"},
+			{Key: rowBuildCachedDocker, Label: buildLabel("docker", true), Skipped: "Docker ya tiene una imagen bench/ref:1 que no es de este benchmark, y no se toca"},
+		},
+	}
 	registryDown.Pull = &PullBench{
 		Warmups: 1, Runs: 5,
 		Rows: []Row{{Key: rowPullBolsillo, Label: "bolsillo pull", Err: "bolsillo-registry exited at start (exit status 1): address already in use"}},
@@ -152,14 +178,22 @@ func TestTargets(t *testing.T) {
 					{Key: rowPullBolsillo, Samples: ms(500, 400, 450)},
 					{Key: rowPullDocker, Samples: ms(450, 459)},
 				}},
+				Build: &BuildBench{Rows: []Row{
+					{Key: rowBuildBolsillo, Samples: ms(400, 500, 600)},
+					{Key: rowBuildDocker, Samples: ms(1000)},
+					{Key: rowBuildCachedBolsillo, Samples: ms(100, 149, 200)},
+					{Key: rowBuildCachedDocker, Samples: ms(80)},
+				}},
 				RSSAfterInit: 20_000_000, RSSAfterRuns: 25_000_000,
 			},
 			want: map[string]verdict{
-				"bolsillo/runc":             {2, yes},
-				"docker-none/bolsillo":      {4, yes},
-				"docker-bridge/bolsillo":    {12, yes},
-				"pull-docker/pull-bolsillo": {1.01, yes},
-				"idle-rss":                  {25_000_000, yes},
+				"bolsillo/runc":               {2, yes},
+				"docker-none/bolsillo":        {4, yes},
+				"docker-bridge/bolsillo":      {12, yes},
+				"pull-docker/pull-bolsillo":   {1.01, yes},
+				"build-docker/build-bolsillo": {2, yes},
+				"build-cached-bolsillo":       {149, yes},
+				"idle-rss":                    {25_000_000, yes},
 			},
 		},
 		{
@@ -175,39 +209,57 @@ func TestTargets(t *testing.T) {
 					{Key: rowPullBolsillo, Samples: ms(500)},
 					{Key: rowPullDocker, Samples: ms(450)},
 				}},
+				Build: &BuildBench{Rows: []Row{
+					{Key: rowBuildBolsillo, Samples: ms(501)},
+					{Key: rowBuildDocker, Samples: ms(1000)},
+					{Key: rowBuildCachedBolsillo, Samples: ms(150)},
+				}},
 				RSSAfterInit: 30_000_000, RSSAfterRuns: 10_000_000,
 			},
 			want: map[string]verdict{
-				"bolsillo/runc":             {2.5, no},
-				"docker-none/bolsillo":      {3.99, no},
-				"docker-bridge/bolsillo":    {0, nil},
-				"pull-docker/pull-bolsillo": {0.9, no},
-				"idle-rss":                  {30_000_000, no},
+				"bolsillo/runc":               {2.5, no},
+				"docker-none/bolsillo":        {3.99, no},
+				"docker-bridge/bolsillo":      {0, nil},
+				"pull-docker/pull-bolsillo":   {0.9, no},
+				"build-docker/build-bolsillo": {1000.0 / 501, no},
+				"build-cached-bolsillo":       {150, no},
+				"idle-rss":                    {30_000_000, no},
 			},
 		},
 		{
 			name: "nothing measured",
-			r:    Report{Rows: []Row{{Key: rowBolsillo, Err: "boom"}, {Key: rowRunc, Skipped: "missing"}}},
+			r: Report{
+				Rows:  []Row{{Key: rowBolsillo, Err: "boom"}, {Key: rowRunc, Skipped: "missing"}},
+				Build: &BuildBench{Rows: []Row{{Key: rowBuildBolsillo, Err: "boom"}, {Key: rowBuildDocker, Samples: ms(1000)}}},
+			},
 			want: map[string]verdict{
-				"bolsillo/runc":             {0, nil},
-				"docker-none/bolsillo":      {0, nil},
-				"docker-bridge/bolsillo":    {0, nil},
-				"pull-docker/pull-bolsillo": {0, nil},
-				"idle-rss":                  {0, nil},
+				"bolsillo/runc":               {0, nil},
+				"docker-none/bolsillo":        {0, nil},
+				"docker-bridge/bolsillo":      {0, nil},
+				"pull-docker/pull-bolsillo":   {0, nil},
+				"build-docker/build-bolsillo": {0, nil},
+				"build-cached-bolsillo":       {0, nil},
+				"idle-rss":                    {0, nil},
 			},
 		},
 		{
-			name: "pull without Docker",
+			name: "pull and build without Docker",
 			r: Report{
 				Rows: []Row{{Key: rowBolsillo, Samples: ms(50)}},
 				Pull: &PullBench{Rows: []Row{{Key: rowPullBolsillo, Samples: ms(500)}}, DockerNote: "no daemon"},
+				Build: &BuildBench{Rows: []Row{
+					{Key: rowBuildBolsillo, Samples: ms(400)},
+					{Key: rowBuildCachedBolsillo, Samples: ms(10)},
+				}, DockerNote: "no daemon"},
 			},
 			want: map[string]verdict{
-				"bolsillo/runc":             {0, nil},
-				"docker-none/bolsillo":      {0, nil},
-				"docker-bridge/bolsillo":    {0, nil},
-				"pull-docker/pull-bolsillo": {0, nil},
-				"idle-rss":                  {0, nil},
+				"bolsillo/runc":               {0, nil},
+				"docker-none/bolsillo":        {0, nil},
+				"docker-bridge/bolsillo":      {0, nil},
+				"pull-docker/pull-bolsillo":   {0, nil},
+				"build-docker/build-bolsillo": {0, nil},
+				"build-cached-bolsillo":       {10, yes},
+				"idle-rss":                    {0, nil},
 			},
 		},
 	}
@@ -252,6 +304,8 @@ func TestFailed(t *testing.T) {
 		{"a clean-up problem is not a failure", Report{Cleanup: []string{"mount left"}}, false},
 		{"a pull measured", Report{Pull: &PullBench{Rows: []Row{{Key: rowPullBolsillo, Samples: ms(1)}}}}, false},
 		{"a pull row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Pull: &PullBench{Rows: []Row{{Key: rowPullDocker, Err: "exit status 1"}}}}, true},
+		{"a build measured", Report{Build: &BuildBench{Rows: []Row{{Key: rowBuildBolsillo, Samples: ms(1)}, {Key: rowBuildDocker, Skipped: "taken"}}}}, false},
+		{"a build row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Build: &BuildBench{Rows: []Row{{Key: rowBuildCachedBolsillo, Err: "cache not used"}}}}, true},
 	}
 	for _, tt := range tests {
 		if got := tt.r.Failed(); got != tt.want {

@@ -105,6 +105,7 @@ func newRootCommand(f *factory) *cobra.Command {
 		newCpCommand(f), newDiffCommand(f), newCommitCommand(f),
 		newContainerCommand(f),
 		newImageCommand(f),
+		newVolumeCommand(f),
 	)
 	localize(root)
 	return root

@@ -55,5 +55,5 @@ func (o *runOptions) specWithRestart() (*containerSpec, error) {
 			fmt.Errorf("conflicting options: cannot specify both --restart and --rm"))
 	}
 	spec.HostConfig.RestartPolicy = p
-	return spec, nil
+	return spec, o.volumes.apply(spec)
 }

@@ -21,6 +21,7 @@ import (
 type runOptions struct {
 	containerFlags
 	restart       string
+	volumes       volumeFlags // -v and --mount, see volume_flags.go
 	entrypointSet bool
 	args          []string
 }
@@ -41,6 +42,7 @@ func newRunCommand(f *factory) *cobra.Command {
 	cmd.Flags().BoolVarP(&opts.detach, "detach", "d", false, "Corre el contenedor en segundo plano e imprime su ID")
 	addContainerFlags(cmd.Flags(), &opts.containerFlags)
 	addRestartFlag(cmd.Flags(), &opts.restart)
+	addVolumeFlags(cmd.Flags(), &opts.volumes)
 	return cmd
 }
 
@@ -59,6 +61,7 @@ func newCreateCommand(f *factory) *cobra.Command {
 	}
 	addContainerFlags(cmd.Flags(), &opts.containerFlags)
 	addRestartFlag(cmd.Flags(), &opts.restart)
+	addVolumeFlags(cmd.Flags(), &opts.volumes)
 	return cmd
 }
 
@@ -165,6 +168,8 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 		if f.Explaining() {
 			gatherRunData(ctx, api, id, &data)
 			f.explain(explain.Run(data))
+		f.explain(explain.Mounts(data.Container))
+			f.explain(explain.Mounts(data.Container))
 		}
 		return nil
 	}
@@ -254,6 +259,7 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 		data.ExitCode = code
 		data.Removed = spec.HostConfig.AutoRemove
 		f.explain(explain.Run(data))
+		f.explain(explain.Mounts(data.Container))
 	}
 	if code != 0 {
 		return statusError{code: code}
