@@ -168,7 +168,6 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 		if f.Explaining() {
 			gatherRunData(ctx, api, id, &data)
 			f.explain(explain.Run(data))
-		f.explain(explain.Mounts(data.Container))
 			f.explain(explain.Mounts(data.Container))
 		}
 		return nil
