@@ -262,26 +262,32 @@ func closeFiles(files ...*os.File) {
 
 // wait copies the process's stdio, reaps it, and records its exit code.
 func (c *Container) wait(pio *processIO, stdio Stdio) {
+	c.exitCode, c.waitErr = pump(c.process, c.console, pio, stdio, c.exited)
+	close(c.done)
+}
+
+// pump copies a process's output to stdio and stdio.Stdin to it, reaps
+// it, closes exited as soon as it has exited, and returns once all its
+// output has been copied, with its exit code. It serves the main process
+// and exec'd ones alike.
+func pump(proc *libcontainer.Process, console *os.File, pio *processIO, stdio Stdio, exited chan<- struct{}) (int, error) {
 	var copies sync.WaitGroup
 	copyOut := func(w io.Writer, r *os.File) {
-		copies.Add(1)
-		go func() {
-			defer copies.Done()
-			if w == nil {
-				w = io.Discard
-			}
+		if w == nil {
+			w = io.Discard
+		}
+		copies.Go(func() {
 			// A pty master reports EIO once the terminal has no process
 			// left: that is its end of file.
 			_, _ = io.Copy(w, r)
 			_ = r.Close()
-		}()
+		})
 	}
-
 	var stdin io.WriteCloser
-	if c.console != nil {
-		copyOut(stdio.Stdout, c.console)
+	if console != nil {
+		copyOut(stdio.Stdout, console)
 		if stdio.Stdin != nil {
-			stdin = c.console
+			stdin = console
 		}
 	} else {
 		copyOut(stdio.Stdout, pio.stdoutR)
@@ -293,7 +299,7 @@ func (c *Container) wait(pio *processIO, stdio Stdio) {
 	if stdin != nil {
 		go func() {
 			_, _ = io.Copy(stdin, stdio.Stdin)
-			if c.console == nil {
+			if console == nil {
 				// Closing the pipe gives the process EOF. A terminal has no
 				// such thing: it stays open until the process exits.
 				_ = stdin.Close()
@@ -301,14 +307,14 @@ func (c *Container) wait(pio *processIO, stdio Stdio) {
 		}()
 	}
 
-	state, err := c.process.Wait()
-	c.exitCode, c.waitErr = exitCode(state, err)
-	close(c.exited)
-	if c.console == nil && pio.stdinW != nil {
+	state, err := proc.Wait()
+	code, waitErr := exitCode(state, err)
+	close(exited)
+	if console == nil && pio.stdinW != nil {
 		_ = pio.stdinW.Close()
 	}
 	copies.Wait()
-	close(c.done)
+	return code, waitErr
 }
 
 // exitCode returns the exit code of a reaped process as Docker reports it:

@@ -3,11 +3,9 @@ package runtime
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"slices"
-	"sync"
 
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -148,47 +146,7 @@ func nofileHard() uint64 {
 // a TTY, stdin feeds the terminal and stays open until the process exits;
 // without one, the end of stdin closes the process's stdin.
 func (p *Process) wait(pio *processIO, stdio Stdio) {
-	var copies sync.WaitGroup
-	copyOut := func(w io.Writer, r *os.File) {
-		if w == nil {
-			w = io.Discard
-		}
-		copies.Go(func() {
-			// A pty master reports EIO once no process holds the terminal:
-			// that is its end of file.
-			_, _ = io.Copy(w, r)
-			_ = r.Close()
-		})
-	}
-	var stdin io.WriteCloser
-	if p.console != nil {
-		copyOut(stdio.Stdout, p.console)
-		if stdio.Stdin != nil {
-			stdin = p.console
-		}
-	} else {
-		copyOut(stdio.Stdout, pio.stdoutR)
-		copyOut(stdio.Stderr, pio.stderrR)
-		if stdio.Stdin != nil {
-			stdin = pio.stdinW
-		}
-	}
-	if stdin != nil {
-		go func() {
-			_, _ = io.Copy(stdin, stdio.Stdin)
-			if p.console == nil {
-				_ = stdin.Close()
-			}
-		}()
-	}
-
-	state, err := p.process.Wait()
-	p.exitCode, p.waitErr = exitCode(state, err)
-	close(p.exited)
-	if p.console == nil && pio.stdinW != nil {
-		_ = pio.stdinW.Close()
-	}
-	copies.Wait()
+	p.exitCode, p.waitErr = pump(p.process, p.console, pio, stdio, p.exited)
 	close(p.done)
 }
 
