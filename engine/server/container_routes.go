@@ -124,22 +124,31 @@ func (s *Server) deleteContainer(w http.ResponseWriter, r *http.Request, vars ma
 }
 
 func (s *Server) postContainerResize(w http.ResponseWriter, r *http.Request, vars map[string]string) error {
-	if err := r.ParseForm(); err != nil {
-		return errdefs.InvalidParameter("%s", err.Error())
-	}
-	h, err := strconv.ParseUint(r.Form.Get("h"), 10, 16)
+	h, wd, err := terminalSize(r)
 	if err != nil {
-		return errdefs.InvalidParameter("invalid height: %q", r.Form.Get("h"))
+		return err
 	}
-	wd, err := strconv.ParseUint(r.Form.Get("w"), 10, 16)
-	if err != nil {
-		return errdefs.InvalidParameter("invalid width: %q", r.Form.Get("w"))
-	}
-	if err := s.backend.ContainerResize(vars["name"], uint16(h), uint16(wd)); err != nil {
+	if err := s.backend.ContainerResize(vars["name"], h, wd); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// terminalSize reads the ?h=&w= of a resize request.
+func terminalSize(r *http.Request) (height, width uint16, err error) {
+	if err := r.ParseForm(); err != nil {
+		return 0, 0, errdefs.InvalidParameter("%s", err.Error())
+	}
+	h, err := strconv.ParseUint(r.Form.Get("h"), 10, 16)
+	if err != nil {
+		return 0, 0, errdefs.InvalidParameter("invalid height: %q", r.Form.Get("h"))
+	}
+	w, err := strconv.ParseUint(r.Form.Get("w"), 10, 16)
+	if err != nil {
+		return 0, 0, errdefs.InvalidParameter("invalid width: %q", r.Form.Get("w"))
+	}
+	return uint16(h), uint16(w), nil
 }
 
 // waitResponse is the body of POST /containers/{id}/wait.
@@ -202,25 +211,11 @@ func (s *Server) postContainerAttach(w http.ResponseWriter, r *http.Request, var
 	if err != nil {
 		return err
 	}
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		return fmt.Errorf("connection cannot be hijacked")
-	}
-	conn, brw, err := hj.Hijack()
+	conn, brw, err := hijack(w, r, tty)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-
-	contentType := "application/vnd.docker.raw-stream"
-	if !tty && compareVersions(apiVersion(r), "1.42") >= 0 {
-		contentType = "application/vnd.docker.multiplexed-stream"
-	}
-	if r.Header.Get("Upgrade") != "" {
-		fmt.Fprintf(conn, "HTTP/1.1 101 UPGRADED\r\nContent-Type: %s\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", contentType)
-	} else {
-		fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\n", contentType)
-	}
 
 	stdout, stderr := streamWriters(conn, tty, nil)
 	opts := backend.AttachOptions{DetachKeys: keys}
@@ -238,9 +233,7 @@ func (s *Server) postContainerAttach(w http.ResponseWriter, r *http.Request, var
 	if err := s.backend.ContainerAttach(ctx, name, opts); err != nil {
 		fmt.Fprintf(conn, "%s\r\n", err)
 	}
-	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
-		_ = cw.CloseWrite()
-	}
+	closeWrite(conn)
 	return nil
 }
 

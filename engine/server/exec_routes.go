@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	apicontainer "github.com/moby/moby/api/types/container"
 
 	"bolsillo/engine/backend"
-	"bolsillo/engine/errdefs"
 )
 
 // execBackend runs docker exec: a second process in a running container.
@@ -63,25 +61,11 @@ func (s *Server) postExecStart(w http.ResponseWriter, r *http.Request, vars map[
 		return nil
 	}
 
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		return fmt.Errorf("connection cannot be hijacked")
-	}
-	conn, brw, err := hj.Hijack()
+	conn, brw, err := hijack(w, r, req.Tty)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-
-	contentType := "application/vnd.docker.raw-stream"
-	if !req.Tty && compareVersions(apiVersion(r), "1.42") >= 0 {
-		contentType = "application/vnd.docker.multiplexed-stream"
-	}
-	if r.Header.Get("Upgrade") != "" {
-		fmt.Fprintf(conn, "HTTP/1.1 101 UPGRADED\r\nContent-Type: %s\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", contentType)
-	} else {
-		fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\n", contentType)
-	}
 
 	stdout, stderr := streamWriters(conn, req.Tty, nil)
 	opts := backend.ExecStartOptions{
@@ -94,9 +78,7 @@ func (s *Server) postExecStart(w http.ResponseWriter, r *http.Request, vars map[
 		// As moby: after the 101 an error can only travel as output.
 		fmt.Fprintf(stdout, "%s\r\n", err)
 	}
-	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
-		_ = cw.CloseWrite()
-	}
+	closeWrite(conn)
 	return nil
 }
 
@@ -112,18 +94,11 @@ func (s *Server) getExecJSON(w http.ResponseWriter, _ *http.Request, vars map[st
 
 // postExecResize resizes an exec's terminal: ?h=&w=.
 func (s *Server) postExecResize(w http.ResponseWriter, r *http.Request, vars map[string]string) error {
-	if err := r.ParseForm(); err != nil {
-		return errdefs.InvalidParameter("%s", err.Error())
-	}
-	h, err := strconv.ParseUint(r.Form.Get("h"), 10, 16)
+	h, wd, err := terminalSize(r)
 	if err != nil {
-		return errdefs.InvalidParameter("invalid height: %q", r.Form.Get("h"))
+		return err
 	}
-	wd, err := strconv.ParseUint(r.Form.Get("w"), 10, 16)
-	if err != nil {
-		return errdefs.InvalidParameter("invalid width: %q", r.Form.Get("w"))
-	}
-	if err := s.backend.ExecResize(vars["name"], uint16(h), uint16(wd)); err != nil {
+	if err := s.backend.ExecResize(vars["name"], h, wd); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusOK)
