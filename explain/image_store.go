@@ -59,7 +59,11 @@ func Tag(src image.InspectResponse, target string, dangling *image.InspectRespon
 // deleted, and that layers shared with other images stay. refs are the names
 // the student typed, before the images they pointed at (inspected before the
 // removal) and items every Untagged/Deleted line the daemon answered.
-func Rmi(refs []string, before []image.InspectResponse, items []image.DeleteResponse) string {
+//
+// intermediate are the untagged parents of those images (the intermediate
+// images of their builds), inspected before too: the daemon removes them
+// with the image, and their Deleted lines are images, not layers.
+func Rmi(refs []string, before, intermediate []image.InspectResponse, items []image.DeleteResponse) string {
 	var untagged, deleted []string
 	for _, it := range items {
 		if it.Untagged != "" {
@@ -84,6 +88,15 @@ func Rmi(refs []string, before []image.InspectResponse, items []image.DeleteResp
 			gone = append(gone, img)
 		} else {
 			kept = append(kept, img)
+		}
+	}
+	var goneIntermediate int
+	for _, img := range intermediate {
+		if id := shortID(img.ID); !imageIDs[id] {
+			imageIDs[id] = true
+			if isDeleted[id] {
+				goneIntermediate++
+			}
 		}
 	}
 	var layerLines int
@@ -120,18 +133,27 @@ func Rmi(refs []string, before []image.InspectResponse, items []image.DeleteResp
 	for _, img := range gone {
 		md.item("`Deleted` borró la imagen %s, de %s, porque ya no le quedaba ningún nombre.", code(shortID(img.ID)), humanSize(img.Size))
 	}
-	total := 0
-	for _, img := range gone {
-		total += len(img.RootFS.Layers)
+	if goneIntermediate > 0 {
+		md.item("Con %s se %s %d %s de su construcción (intermediate images, las que `images -a` muestra): eran su caché.",
+			plural(len(gone), "ella", "ellas"), plural(goneIntermediate, "fue", "fueron"), goneIntermediate, plural(goneIntermediate, "imagen intermedia", "imágenes intermedias"))
 	}
+	// Layers are counted once: images of one build share most of theirs.
+	distinct := map[string]bool{}
+	for _, img := range gone {
+		for _, l := range img.RootFS.Layers {
+			distinct[l] = true
+		}
+	}
+	total := len(distinct)
+	with := plural(len(gone), "Con ella", "Con ellas")
 	switch {
 	case layerLines > 0 && total > layerLines:
 		rest := total - layerLines
-		md.item("Con ella %s %d %s que ya no usaba nadie (las otras líneas `Deleted`); %s con otras imágenes y se %s.",
-			plural(layerLines, "se borró", "se borraron"), layerLines, plural(layerLines, "capa", "capas"),
-			plural(rest, "la otra capa la comparte", fmt.Sprintf("las otras %d capas las comparte", rest)), plural(rest, "queda", "quedan"))
+		md.item("%s %s %d %s que ya no usaba nadie (las otras líneas `Deleted`); %s con otras imágenes y se %s.",
+			with, plural(layerLines, "se borró", "se borraron"), layerLines, plural(layerLines, "capa", "capas"),
+			plural(rest, "la otra capa se comparte", fmt.Sprintf("las otras %d capas se comparten", rest)), plural(rest, "queda", "quedan"))
 	case layerLines > 0:
-		md.item("Con ella %s %d %s que ya no usaba nadie (las otras líneas `Deleted`).", plural(layerLines, "se borró", "se borraron"), layerLines, plural(layerLines, "capa", "capas"))
+		md.item("%s %s %d %s que ya no usaba nadie (las otras líneas `Deleted`).", with, plural(layerLines, "se borró", "se borraron"), layerLines, plural(layerLines, "capa", "capas"))
 	case len(deleted) > 0:
 		md.item("Las capas que comparte con otras imágenes se quedan: solo se borran las que ya no usa nadie.")
 	}

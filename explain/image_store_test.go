@@ -50,7 +50,7 @@ func TestRmi(t *testing.T) {
 			[]image.DeleteResponse{{Untagged: "busybox:latest"}, {Deleted: f.busybox.ID}, {Untagged: "mi-rootfs:v1"}, {Deleted: f.imported.ID}}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { assertGolden(t, Rmi(tt.refs, tt.before, tt.items)) })
+		t.Run(tt.name, func(t *testing.T) { assertGolden(t, Rmi(tt.refs, tt.before, nil, tt.items)) })
 	}
 }
 

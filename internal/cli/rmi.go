@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -47,9 +49,11 @@ func runRmi(ctx context.Context, f *factory, opts rmiOptions) error {
 	var (
 		refs   []string
 		before []image.InspectResponse
-		items  []image.DeleteResponse
-		errs   []error
-		fatal  bool
+		// intermediate are the untagged parents the daemon may remove too.
+		intermediate []image.InspectResponse
+		items        []image.DeleteResponse
+		errs         []error
+		fatal        bool
 	)
 	for _, name := range opts.images {
 		var img image.InspectResponse
@@ -59,6 +63,10 @@ func runRmi(ctx context.Context, f *factory, opts rmiOptions) error {
 			res, err := api.ImageInspect(ctx, name)
 			explaining = err == nil
 			img = res.InspectResponse
+		}
+		var parents []image.InspectResponse
+		if explaining {
+			parents = untaggedParents(ctx, api, img)
 		}
 		res, err := api.ImageRemove(ctx, name, client.ImageRemoveOptions{Force: opts.force, PruneChildren: !opts.noPrune})
 		if err != nil {
@@ -78,11 +86,12 @@ func runRmi(ctx context.Context, f *factory, opts rmiOptions) error {
 		if explaining {
 			refs = append(refs, name)
 			before = append(before, img)
+			intermediate = append(intermediate, parents...)
 			items = append(items, res.Items...)
 		}
 	}
 	if len(refs) > 0 {
-		f.explain(explain.Rmi(refs, before, items))
+		f.explain(explain.Rmi(refs, before, intermediate, items))
 	}
 	if len(errs) == 0 {
 		return nil
@@ -113,4 +122,31 @@ func rmiError(name string, err error) error {
 			"- `-f` solo quita el nombre a una imagen que usa un contenedor: sus capas siguen ahí mientras el contenedor exista.",
 			name, name),
 	}
+}
+
+// untaggedParents follows img's Parent chain while the parents have no tag:
+// the intermediate images of a build, which rmi removes with the image.
+// Parent is in the API's JSON (1.50) but not in the client's type: read it
+// from the raw answer.
+func untaggedParents(ctx context.Context, api client.APIClient, img image.InspectResponse) []image.InspectResponse {
+	var out []image.InspectResponse
+	seen := map[string]bool{}
+	for id := img.ID; id != "" && !seen[id]; {
+		seen[id] = true
+		var raw bytes.Buffer
+		if _, err := api.ImageInspect(ctx, id, client.ImageInspectWithRawResponse(&raw)); err != nil {
+			break
+		}
+		var withParent struct{ Parent string }
+		if json.Unmarshal(raw.Bytes(), &withParent) != nil || withParent.Parent == "" {
+			break
+		}
+		parent, err := api.ImageInspect(ctx, withParent.Parent)
+		if err != nil || len(parent.RepoTags) > 0 {
+			break
+		}
+		out = append(out, parent.InspectResponse)
+		id = parent.ID
+	}
+	return out
 }

@@ -26,4 +26,29 @@ b restart -t 1 reloj
 b inspect --format '{{.State.Status}} {{.GraphDriver.Data.UpperDir}}' reloj
 b rm -f reloj
 b info --format '{{.DockerRootDir}}'
+
+# Imágenes propias: un Dockerfile, capas, caché e historial.
+ctx=$(mktemp -d)
+trap 'rm -rf "$ctx"' EXIT
+printf 'hola desde el contexto\n' >"$ctx/hola.txt"
+cat >"$ctx/Dockerfile" <<'DOCKERFILE'
+FROM busybox
+ENV SALUDO=hola
+WORKDIR /app
+COPY hola.txt .
+RUN echo "construido" > /app/info.txt
+CMD ["cat", "/app/info.txt"]
+DOCKERFILE
+b build -t demo/web:1 "$ctx"
+b run --rm demo/web:1
+b history demo/web:1
+
+# Dentro de un contenedor: exec, cp, diff y commit.
+b run -d --name caja demo/web:1 sleep 1000
+b exec -u estudiante caja id
+b cp "$ctx/hola.txt" caja:/tmp/copiado.txt
+b diff caja
+b commit -m "con copiado.txt" caja demo/web:2
+b rm -f caja
+b rmi demo/web:2 demo/web:1
 printf '\nbolsillod sigue corriendo en %s: prueba tú mismo, por ejemplo\n  %s/bolsillo run -it busybox sh\n(para detenerlo: sudo make stop-daemon)\n' "$host" "$bin"
