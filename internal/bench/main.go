@@ -1,7 +1,8 @@
 // Command bench times bolsillo against raw runc and, when a Docker daemon
 // answers on /var/run/docker.sock, against Docker, in one run: the wall time
-// of a container that runs `true` from start to removal, the idle RSS of
-// bolsillod, the size of both binaries, the wall time of a build of the
+// of a container that runs `true` from start to removal, the wall time of
+// `exec NAME true` in a container that runs, the idle RSS of bolsillod,
+// the size of both binaries, the wall time of a build of the
 // course's reference Dockerfile without the cache and rebuilt with it
 // (Docker with its classic builder), and the wall time of a pull of a
 // 5-layer image from a bolsillo-registry it starts on 127.0.0.1. It prints
@@ -15,7 +16,7 @@
 // It needs root (namespaces, mounts, cgroups). It starts its own bolsillod
 // and registry on temporary directories, a socket and a free port, and
 // leaves nothing behind: of a Docker daemon it uses, it removes only the
-// images it created.
+// images and the container it created.
 package main
 
 import (
@@ -237,6 +238,12 @@ func (b *bench) measure(ctx context.Context) error {
 		b.failure("RSS de bolsillod: %v", err)
 	}
 
+	// After the idle RSS, as the build and the pull: a running container
+	// is not idle.
+	b.measureExec(ctx, d, dockerImport)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	// After the idle RSS, as the pull: the images a build makes are not idle.
 	b.measureBuild(ctx, d, dockerImport)
 	if err := ctx.Err(); err != nil {

@@ -60,6 +60,12 @@ func sampleReports() map[string]*Report {
 	}
 	noDocker.DockerNote = "Docker: no hay daemon en /var/run/docker.sock (" + dockerReference + ")"
 	noDocker.RSSAfterInit, noDocker.RSSAfterRuns = 15448*1024, 18000*1024
+	noDocker.Exec = &ExecBench{
+		Rows: []Row{
+			{Key: rowExecBolsillo, Label: execLabel("bolsillo"), Command: []string{"bolsillo", "exec", "bench-exec", "true"}, Samples: spread(15*time.Millisecond, 20)},
+		},
+		DockerNote: "docker exec: sin medir; no hay daemon en /var/run/docker.sock (" + dockerExecReference + ")",
+	}
 	noDocker.Build = &BuildBench{
 		Dockerfile: referenceDockerfile, NoCacheWarmups: 1, NoCacheRuns: 5, CachedWarmups: 1, CachedRuns: 10,
 		Rows: []Row{
@@ -84,6 +90,10 @@ func sampleReports() map[string]*Report {
 		{Key: rowDockerBridge, Label: "docker run --rm (bridge)", Err: "exit status 125"},
 	}
 	withDocker.RSSAfterInit, withDocker.RSSAfterRuns = 31_000_000, 29_000_000
+	withDocker.Exec = &ExecBench{Rows: []Row{
+		{Key: rowExecBolsillo, Label: execLabel("bolsillo"), Samples: spread(25*time.Millisecond, 20)},
+		{Key: rowExecDocker, Label: execLabel("docker"), Samples: spread(60*time.Millisecond, 20)},
+	}}
 	withDocker.Build = &BuildBench{
 		Dockerfile: referenceDockerfile, NoCacheWarmups: 1, NoCacheRuns: 5, CachedWarmups: 1, CachedRuns: 10,
 		Rows: []Row{
@@ -110,6 +120,10 @@ func sampleReports() map[string]*Report {
 	}
 	registryDown.DockerNote = noDocker.DockerNote
 	registryDown.RSSAfterInit, registryDown.RSSAfterRuns = 15448*1024, 18000*1024
+	registryDown.Exec = &ExecBench{Rows: []Row{
+		{Key: rowExecBolsillo, Label: execLabel("bolsillo"), Err: "bolsillo exec bench-exec echo bolsillo-bench: exit status 1: Error response from daemon: container is not running"},
+		{Key: rowExecDocker, Label: execLabel("docker"), Err: "docker create --name bench-exec-0123456789ab: exit status 125: Conflict"},
+	}}
 	registryDown.Build = &BuildBench{
 		Dockerfile: referenceDockerfile, NoCacheWarmups: 1, NoCacheRuns: 5, CachedWarmups: 1, CachedRuns: 10,
 		Rows: []Row{
@@ -174,6 +188,10 @@ func TestTargets(t *testing.T) {
 					{Key: rowDockerNone, Samples: ms(200)},
 					{Key: rowDockerBridge, Samples: ms(600)},
 				},
+				Exec: &ExecBench{Rows: []Row{
+					{Key: rowExecBolsillo, Samples: ms(10, 20, 30)},
+					{Key: rowExecDocker, Samples: ms(70)},
+				}},
 				Pull: &PullBench{Rows: []Row{
 					{Key: rowPullBolsillo, Samples: ms(500, 400, 450)},
 					{Key: rowPullDocker, Samples: ms(450, 459)},
@@ -190,6 +208,7 @@ func TestTargets(t *testing.T) {
 				"bolsillo/runc":               {2, yes},
 				"docker-none/bolsillo":        {4, yes},
 				"docker-bridge/bolsillo":      {12, yes},
+				"exec-docker/exec-bolsillo":   {3.5, yes},
 				"pull-docker/pull-bolsillo":   {1.01, yes},
 				"build-docker/build-bolsillo": {2, yes},
 				"build-cached-bolsillo":       {149, yes},
@@ -205,6 +224,10 @@ func TestTargets(t *testing.T) {
 					{Key: rowDockerNone, Samples: ms(399)},
 					{Key: rowDockerBridge, Err: "boom"},
 				},
+				Exec: &ExecBench{Rows: []Row{
+					{Key: rowExecBolsillo, Samples: ms(30)},
+					{Key: rowExecDocker, Samples: ms(60)},
+				}},
 				Pull: &PullBench{Rows: []Row{
 					{Key: rowPullBolsillo, Samples: ms(500)},
 					{Key: rowPullDocker, Samples: ms(450)},
@@ -220,6 +243,7 @@ func TestTargets(t *testing.T) {
 				"bolsillo/runc":               {2.5, no},
 				"docker-none/bolsillo":        {3.99, no},
 				"docker-bridge/bolsillo":      {0, nil},
+				"exec-docker/exec-bolsillo":   {2, no},
 				"pull-docker/pull-bolsillo":   {0.9, no},
 				"build-docker/build-bolsillo": {1000.0 / 501, no},
 				"build-cached-bolsillo":       {150, no},
@@ -236,6 +260,7 @@ func TestTargets(t *testing.T) {
 				"bolsillo/runc":               {0, nil},
 				"docker-none/bolsillo":        {0, nil},
 				"docker-bridge/bolsillo":      {0, nil},
+				"exec-docker/exec-bolsillo":   {0, nil},
 				"pull-docker/pull-bolsillo":   {0, nil},
 				"build-docker/build-bolsillo": {0, nil},
 				"build-cached-bolsillo":       {0, nil},
@@ -256,6 +281,7 @@ func TestTargets(t *testing.T) {
 				"bolsillo/runc":               {0, nil},
 				"docker-none/bolsillo":        {0, nil},
 				"docker-bridge/bolsillo":      {0, nil},
+				"exec-docker/exec-bolsillo":   {0, nil},
 				"pull-docker/pull-bolsillo":   {0, nil},
 				"build-docker/build-bolsillo": {0, nil},
 				"build-cached-bolsillo":       {10, yes},
@@ -305,6 +331,8 @@ func TestFailed(t *testing.T) {
 		{"a pull measured", Report{Pull: &PullBench{Rows: []Row{{Key: rowPullBolsillo, Samples: ms(1)}}}}, false},
 		{"a pull row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Pull: &PullBench{Rows: []Row{{Key: rowPullDocker, Err: "exit status 1"}}}}, true},
 		{"a build measured", Report{Build: &BuildBench{Rows: []Row{{Key: rowBuildBolsillo, Samples: ms(1)}, {Key: rowBuildDocker, Skipped: "taken"}}}}, false},
+		{"an exec measured", Report{Exec: &ExecBench{Rows: []Row{{Key: rowExecBolsillo, Samples: ms(1)}}, DockerNote: "no daemon"}}, false},
+		{"an exec row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Exec: &ExecBench{Rows: []Row{{Key: rowExecDocker, Err: "exit status 125"}}}}, true},
 		{"a build row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Build: &BuildBench{Rows: []Row{{Key: rowBuildCachedBolsillo, Err: "cache not used"}}}}, true},
 	}
 	for _, tt := range tests {
