@@ -177,7 +177,7 @@ func (e *Engine) inspect(c *container.Container) *apicontainer.InspectResponse {
 		},
 		Mounts:          apiMountPoints(c.MountPoints),
 		Config:          &cfg,
-		NetworkSettings: &apicontainer.NetworkSettings{},
+		NetworkSettings: e.networkSettings(c), // networks.go
 		ExecIDs:         nil,
 	}
 }
@@ -274,7 +274,6 @@ func (e *Engine) summary(c *container.Container, now time.Time) apicontainer.Sum
 		ImageID: c.ImageID,
 		Command: commandString(c.Path, c.Args),
 		Created: c.Created.Unix(),
-		Ports:   []apicontainer.PortSummary{},
 		Labels:  c.Config.Labels,
 		State:   apiStatus(c.State),
 		Status:  statusString(c.State, now),
@@ -284,7 +283,7 @@ func (e *Engine) summary(c *container.Container, now time.Time) apicontainer.Sum
 		s.Labels = map[string]string{}
 	}
 	s.HostConfig.NetworkMode = string(c.HostConfig.NetworkMode)
-	s.NetworkSettings = &apicontainer.NetworkSettingsSummary{}
+	s.Ports, s.NetworkSettings = e.portSummary(c), e.networkSummary(c) // networks.go
 	return s
 }
 

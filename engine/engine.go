@@ -21,6 +21,7 @@ import (
 	"bolsillo/engine/container"
 	"bolsillo/engine/image"
 	"bolsillo/engine/layer"
+	"bolsillo/engine/network"
 	"bolsillo/engine/runtime"
 	"bolsillo/engine/volume"
 )
@@ -37,6 +38,8 @@ type Config struct {
 	// InsecureRegistries may be reached over plain HTTP (a classroom
 	// registry on the teacher's machine); loopback registries always may.
 	InsecureRegistries []string
+	// BridgeCIDR is the bridge network's subnet (--bip); empty derives one.
+	BridgeCIDR string
 }
 
 // Engine is one daemon's state.
@@ -48,6 +51,7 @@ type Engine struct {
 	images     *image.Store
 	containers *container.Manager
 	volumes    *volume.Store
+	bridge     *network.Bridge // the "bridge" network (networks.go)
 	runtime    *runtime.Runtime
 	events     *eventBus
 	lock       *os.File // holds the data root's lock while the engine lives
@@ -111,10 +115,15 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return fail(err)
 	}
+	bridge, err := openBridge(id, root, cfg.BridgeCIDR, containers)
+	if err != nil {
+		return fail(err)
+	}
 	events := newEventBus()
 	containers.SetExitHook(func(c *container.Container) {
 		events.publish(containerEvent("die", c.ID, c.Name, c.Config.Image, map[string]string{"exitCode": strconv.Itoa(c.State.ExitCode)}))
 	})
+	containers.RestartPolicies()
 	return &Engine{
 		events:     events,
 		root:       root,
@@ -124,6 +133,7 @@ func New(cfg Config) (*Engine, error) {
 		images:     images,
 		containers: containers,
 		volumes:    volumes,
+		bridge:     bridge,
 		runtime:    rt,
 		lock:       lock,
 	}, nil
@@ -140,6 +150,7 @@ func (e *Engine) Shutdown(ctx context.Context) {
 		timeout = time.Until(d) / 2
 	}
 	e.containers.Shutdown(timeout)
+	_ = e.bridge.Close()
 	// The daemon's parent cgroup goes too: nothing of it stays in the
 	// cgroup tree once it has stopped.
 	_ = e.runtime.Close()

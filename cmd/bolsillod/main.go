@@ -48,6 +48,7 @@ func run() error {
 		version  = flag.Bool("version", false, "muestra la versión y termina")
 	)
 	flag.StringVar(host, "H", *host, "abreviatura de --host")
+	bip := flag.String("bip", "", "subred de la red bridge, por ejemplo 10.99.0.1/24 (vacía: una 10.X.Y.0/24 libre)")
 	var insecure stringList
 	flag.Var(&insecure, "insecure-registry", "registro al que se permite HTTP sin TLS, por ejemplo el del aula: 192.168.1.10:5000 (se puede repetir)")
 	flag.Parse()
@@ -65,7 +66,7 @@ func run() error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	eng, err := engine.New(engine.Config{DataRoot: *dataRoot, InsecureRegistries: insecure})
+	eng, err := engine.New(engine.Config{DataRoot: *dataRoot, InsecureRegistries: insecure, BridgeCIDR: *bip})
 	if errors.Is(err, engine.ErrDataRootInUse) {
 		return fmt.Errorf("otro bolsillod ya usa el directorio raíz de datos %s: detenlo o arranca este con otro --data-root", *dataRoot)
 	}

@@ -76,6 +76,9 @@ type Container struct {
 	// MountPoints are the container's volumes and bind mounts (mounts.go).
 	MountPoints []MountPoint `json:",omitempty"`
 
+	// NetworkSettings is set while the container runs on the bridge (network.go).
+	NetworkSettings *NetworkSettings `json:",omitempty"`
+
 	State        State
 	RestartCount int
 

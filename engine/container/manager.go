@@ -38,6 +38,7 @@ type Manager struct {
 
 	exitHook   func(*Container) // see SetExitHook (resources.go)
 	removeHook func(*Container) // see SetRemoveHook (mounts.go)
+	netHooks   NetworkHooks     // see SetNetworkHooks (network.go)
 	execTable  *execTable       // exec records, see exec.go
 }
 
@@ -108,15 +109,25 @@ func New(root string, rt *runtime.Runtime) (*Manager, error) {
 		}
 		m.add(c)
 	}
-	// Restart policies outlive the daemon: "always" containers, and
-	// "unless-stopped" ones nobody stopped, run again.
+	return m, nil
+}
+
+// RestartPolicies starts, once the daemon is ready (its network and
+// volumes wired), the containers whose restart policy outlives the daemon:
+// "always" ones, and "unless-stopped" ones nobody stopped.
+func (m *Manager) RestartPolicies() {
+	m.mu.Lock()
+	var ids []string
 	for id, e := range m.byID {
 		p := e.c.HostConfig.RestartPolicy
 		if p.IsAlways() || (p.IsUnlessStopped() && !e.c.ManuallyStopped) {
-			_ = m.startPolicy(id)
+			ids = append(ids, id)
 		}
 	}
-	return m, nil
+	m.mu.Unlock()
+	for _, id := range ids {
+		_ = m.startPolicy(id)
+	}
 }
 
 // errDaemonDied is the State.Error of containers found running at start-up.
@@ -325,12 +336,8 @@ func (m *Manager) Create(opts CreateOptions) (*Container, error) {
 func validateHostConfig(hc *container.HostConfig) error {
 	switch hc.NetworkMode {
 	case "", "default":
-		// Until the bridge network exists, a container gets its own network
-		// namespace with only the loopback interface.
-		hc.NetworkMode = "none"
-	case "none", "host":
-	case "bridge":
-		return errdefs.InvalidParameter("network mode \"bridge\" is not supported yet: use --network none or --network host")
+		hc.NetworkMode = defaultNetworkMode(hc) // network.go
+	case "none", "host", NetworkBridge:
 	default:
 		return errdefs.InvalidParameter("network %s not found", hc.NetworkMode)
 	}
@@ -381,6 +388,7 @@ func mergeImageConfig(cfg container.Config, img dockerspec.DockerOCIImageConfig)
 		}
 	}
 	cfg.Env = mergeEnv(img.Env, cfg.Env)
+	mergeExposedPorts(&cfg, img)
 	if cfg.WorkingDir == "" {
 		cfg.WorkingDir = img.WorkingDir
 	}
@@ -544,6 +552,14 @@ func (m *Manager) startProcess(e *entry) (*runtime.Container, []*lineWriter, err
 	if err := populateVolumes(c); err != nil {
 		return nil, nil, err
 	}
+	if err := m.connectNetwork(c); err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if !ok {
+			m.disconnectNetwork(c)
+		}
+	}()
 	log, err := openJSONLog(c.LogPath())
 	if err != nil {
 		return nil, nil, err
@@ -585,6 +601,7 @@ func (m *Manager) spec(c *Container) runtime.Spec {
 			{Source: c.ResolvConfPath(), Destination: "/etc/resolv.conf"},
 		}, c.volumeMounts()...),
 		NetworkMode: string(hc.NetworkMode),
+		NetNSPath:   c.netNSPath(),
 		Memory:      hc.Memory,
 		CpusetCpus:  hc.CpusetCpus,
 		CPUShares:   hc.CPUShares,
@@ -617,6 +634,7 @@ func (m *Manager) waitExit(e *entry, proc *runtime.Container, logs []*lineWriter
 	m.recordExit(e, proc)
 	_ = proc.Destroy()
 	_ = layer.Unmount(c.MergedDir())
+	m.disconnectNetwork(c)
 
 	e.proc = nil
 	c.State.Status = StatusExited
@@ -904,6 +922,7 @@ func (m *Manager) removeLocked(e *entry) error {
 	}
 	delete(m.byID, c.ID)
 	delete(m.names, c.Name)
+	m.disconnectNetwork(c)
 	if m.removeHook != nil {
 		m.removeHook(c.clone())
 	}

@@ -43,6 +43,10 @@ type Spec struct {
 	// NetworkMode is "none" (a new network namespace with only loopback,
 	// also the default when empty) or "host" (the host's network namespace).
 	NetworkMode string
+	// NetNSPath, when set, is a network namespace the caller created and
+	// configured (the bridge network's eth0 is in it): the container joins
+	// it, whatever NetworkMode says, and nothing is added to it.
+	NetNSPath string
 	// Memory is the memory limit in bytes; 0 means unlimited.
 	Memory int64
 	// CpusetCpus lists the CPUs the container may use ("0", "0-1", "0,2");
@@ -230,11 +234,13 @@ func ociSpec(s Spec, u execUser, cgroupParent string, h host) (*specs.Spec, erro
 		{Type: specs.UTSNamespace},
 		{Type: specs.IPCNamespace},
 	}
-	switch s.NetworkMode {
-	case "", NetworkNone:
+	switch {
+	case s.NetNSPath != "":
+		namespaces = append(namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: s.NetNSPath})
+	case s.NetworkMode == "" || s.NetworkMode == NetworkNone:
 		// A new network namespace; specconv adds the loopback interface.
 		namespaces = append(namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace})
-	case NetworkHost:
+	case s.NetworkMode == NetworkHost:
 	default:
 		return nil, fmt.Errorf("unsupported network mode %q", s.NetworkMode)
 	}

@@ -22,6 +22,7 @@ type Backend interface {
 	execBackend
 	filesBackend
 	volumeBackend
+	networkBackend
 }
 
 type systemBackend interface {

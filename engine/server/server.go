@@ -109,6 +109,8 @@ func (s *Server) routeTable() []route {
 		s.route("GET", "/volumes/{name}", s.getVolume),
 		s.route("DELETE", "/volumes/{name}", s.deleteVolume),
 		s.route("POST", "/volumes/prune", s.postVolumesPrune),
+		s.route("GET", "/networks", s.getNetworks),
+		s.route("GET", "/networks/{name}", s.getNetwork),
 	}
 }
 

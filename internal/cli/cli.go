@@ -106,6 +106,7 @@ func newRootCommand(f *factory) *cobra.Command {
 		newContainerCommand(f),
 		newImageCommand(f),
 		newVolumeCommand(f),
+		newPortCommand(f), newNetworkCommand(f),
 	)
 	localize(root)
 	return root

@@ -55,5 +55,8 @@ func (o *runOptions) specWithRestart() (*containerSpec, error) {
 			fmt.Errorf("conflicting options: cannot specify both --restart and --rm"))
 	}
 	spec.HostConfig.RestartPolicy = p
-	return spec, o.volumes.apply(spec)
+	if err := o.volumes.apply(spec); err != nil {
+		return nil, err
+	}
+	return spec, o.ports.apply(spec) // port_flags.go
 }

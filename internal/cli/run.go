@@ -22,6 +22,7 @@ type runOptions struct {
 	containerFlags
 	restart       string
 	volumes       volumeFlags // -v and --mount, see volume_flags.go
+	ports         portFlags   // -p and -P, see port_flags.go
 	entrypointSet bool
 	args          []string
 }
@@ -43,6 +44,7 @@ func newRunCommand(f *factory) *cobra.Command {
 	addContainerFlags(cmd.Flags(), &opts.containerFlags)
 	addRestartFlag(cmd.Flags(), &opts.restart)
 	addVolumeFlags(cmd.Flags(), &opts.volumes)
+	addPortFlags(cmd.Flags(), &opts.ports)
 	return cmd
 }
 
@@ -62,6 +64,7 @@ func newCreateCommand(f *factory) *cobra.Command {
 	addContainerFlags(cmd.Flags(), &opts.containerFlags)
 	addRestartFlag(cmd.Flags(), &opts.restart)
 	addVolumeFlags(cmd.Flags(), &opts.volumes)
+	addPortFlags(cmd.Flags(), &opts.ports)
 	return cmd
 }
 
@@ -169,6 +172,7 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 			gatherRunData(ctx, api, id, &data)
 			f.explain(explain.Run(data))
 			f.explain(explain.Mounts(data.Container))
+			explainPorts(ctx, f, data) // port.go
 		}
 		return nil
 	}
@@ -286,7 +290,7 @@ func gatherRunData(ctx context.Context, api client.APIClient, id string, data *e
 // startError maps a failed start to docker's exit codes: 127 when the
 // command does not exist, 126 when it cannot be executed, 125 otherwise.
 func startError(err error) error {
-	return statusError{code: startExitCode(err), err: err}
+	return statusError{code: startExitCode(err), err: withPortHint(err)} // port.go
 }
 
 // startExitCode is docker's toStatusError classification.

@@ -1,0 +1,40 @@
+package server
+
+import (
+	"net/http"
+
+	apinetwork "github.com/moby/moby/api/types/network"
+
+	"bolsillo/engine/errdefs"
+)
+
+// networkBackend serves the /networks routes.
+type networkBackend interface {
+	NetworkList(filters map[string][]string) ([]apinetwork.Summary, error)
+	NetworkInspect(ref string) (*apinetwork.Inspect, error)
+}
+
+func (s *Server) getNetworks(w http.ResponseWriter, r *http.Request, _ map[string]string) error {
+	if err := r.ParseForm(); err != nil {
+		return errdefs.InvalidParameter("%s", err.Error())
+	}
+	filters, err := parseFilters(r.Form.Get("filters"))
+	if err != nil {
+		return err
+	}
+	list, err := s.backend.NetworkList(filters)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (s *Server) getNetwork(w http.ResponseWriter, r *http.Request, vars map[string]string) error {
+	n, err := s.backend.NetworkInspect(vars["name"])
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, n)
+	return nil
+}
