@@ -14,11 +14,17 @@ for d in /sys/fs/cgroup/bolsillo-* /sys/fs/cgroup/*/bolsillo-*; do
 		fail=1
 	fi
 done
+# Network devices: the daemons' bridges (bsl + 8 hex) and the containers'
+# host-side veths (veth + 10 hex).
+if command -v ip >/dev/null && ip -o link show | grep -E ': (bsl[0-9a-f]{8}|veth[0-9a-f]{10})[@:]' >&2; then
+	echo "leftovers: network devices above are still there" >&2
+	fail=1
+fi
 # Daemons of the test suite run on data roots under bolsillo-e2e-*.
 if pgrep -af bolsillod | grep -q 'bolsillo-e2e-'; then
 	echo "leftovers: test daemons still running:" >&2
 	pgrep -af bolsillod | grep 'bolsillo-e2e-' >&2
 	fail=1
 fi
-[ $fail = 0 ] && echo "leftovers: none (mounts, cgroups, processes)"
+[ $fail = 0 ] && echo "leftovers: none (mounts, cgroups, network devices, processes)"
 exit $fail
