@@ -5,6 +5,7 @@
 package depcheck
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -67,6 +68,46 @@ func TestOnlyRuntimeImportsLibcontainer(t *testing.T) {
 				f[0] != "bolsillo/engine/runtime" && f[0] != "bolsillo/cmd/bolsillod" {
 				t.Errorf("%s imports %s; only engine/runtime may", f[0], imp)
 			}
+		}
+	}
+}
+
+// Every test binary that links engine/runtime must call runtime.Init from
+// its TestMain: libcontainer starts containers by re-executing the running
+// binary as "init", and a test binary without the hook would run the whole
+// test suite again for every container, recursively.
+func TestRuntimeTestsHaveInit(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}", "bolsillo/...").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		deps, err := exec.Command("go", "list", "-test", "-deps", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -test -deps %s: %v", pkg, err)
+		}
+		if !strings.Contains("\n"+string(deps), "\nbolsillo/engine/runtime\n") {
+			continue
+		}
+		files, err := exec.Command("go", "list", "-f", `{{range .TestGoFiles}}{{$.Dir}}/{{.}} {{end}}{{range .XTestGoFiles}}{{$.Dir}}/{{.}} {{end}}`, pkg).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(strings.Fields(string(files))) == 0 {
+			continue // no tests: nothing re-executes it
+		}
+		found := false
+		for _, f := range strings.Fields(string(files)) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(b), "func TestMain(") && (strings.Contains(string(b), "runtime.Init()") || strings.Contains(string(b), "\tInit()")) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s links engine/runtime in its tests but has no TestMain calling runtime.Init()", pkg)
 		}
 	}
 }
