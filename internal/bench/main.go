@@ -1,7 +1,9 @@
 // Command bench times bolsillo against raw runc and, when a Docker daemon
 // answers on /var/run/docker.sock, against Docker, in one run: the wall time
 // of a container that runs `true` from start to removal, the wall time of
-// `exec NAME true` in a container that runs, the idle RSS of bolsillod,
+// `exec NAME true` in a container that runs, the HTTP requests per second
+// to busybox httpd in a container through its published port and straight
+// to its address on the daemon's bridge, the idle RSS of bolsillod,
 // the size of both binaries, the wall time of a build of the
 // course's reference Dockerfile without the cache and rebuilt with it
 // (Docker with its classic builder), and the wall time of a pull of a
@@ -241,6 +243,10 @@ func (b *bench) measure(ctx context.Context) error {
 	// After the idle RSS, as the build and the pull: a running container
 	// is not idle.
 	b.measureExec(ctx, d, dockerImport)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.measureHTTP(ctx, d)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -66,6 +66,10 @@ func sampleReports() map[string]*Report {
 		},
 		DockerNote: "docker exec: sin medir; no hay daemon en /var/run/docker.sock (" + dockerExecReference + ")",
 	}
+	noDocker.HTTP = &HTTPBench{Workers: 4, MaxRequests: 2000, Duration: 3 * time.Second, Rows: []HTTPRow{
+		{Key: rowHTTPPublished, Label: "HTTP a través del puerto publicado", URL: "http://127.0.0.1:40975/", loadResult: loadResult{Requests: 2000, Elapsed: 1600 * time.Millisecond}},
+		{Key: rowHTTPDirect, Label: "HTTP directo a la IP del contenedor", URL: "http://10.100.161.2:80/", loadResult: loadResult{Requests: 2000, Elapsed: 1250 * time.Millisecond}},
+	}}
 	noDocker.Build = &BuildBench{
 		Dockerfile: referenceDockerfile, NoCacheWarmups: 1, NoCacheRuns: 5, CachedWarmups: 1, CachedRuns: 10,
 		Rows: []Row{
@@ -93,6 +97,10 @@ func sampleReports() map[string]*Report {
 	withDocker.Exec = &ExecBench{Rows: []Row{
 		{Key: rowExecBolsillo, Label: execLabel("bolsillo"), Samples: spread(25*time.Millisecond, 20)},
 		{Key: rowExecDocker, Label: execLabel("docker"), Samples: spread(60*time.Millisecond, 20)},
+	}}
+	withDocker.HTTP = &HTTPBench{Workers: 4, MaxRequests: 2000, Duration: 3 * time.Second, Rows: []HTTPRow{
+		{Key: rowHTTPPublished, Label: "HTTP a través del puerto publicado", URL: "http://127.0.0.1:40975/", loadResult: loadResult{Requests: 1500, Elapsed: 3 * time.Second}},
+		{Key: rowHTTPDirect, Label: "HTTP directo a la IP del contenedor", URL: "http://10.100.161.2:80/", loadResult: loadResult{Requests: 2000, Elapsed: 2 * time.Second}},
 	}}
 	withDocker.Build = &BuildBench{
 		Dockerfile: referenceDockerfile, NoCacheWarmups: 1, NoCacheRuns: 5, CachedWarmups: 1, CachedRuns: 10,
@@ -123,6 +131,10 @@ func sampleReports() map[string]*Report {
 	registryDown.Exec = &ExecBench{Rows: []Row{
 		{Key: rowExecBolsillo, Label: execLabel("bolsillo"), Err: "bolsillo exec bench-exec echo bolsillo-bench: exit status 1: Error response from daemon: container is not running"},
 		{Key: rowExecDocker, Label: execLabel("docker"), Err: "docker create --name bench-exec-0123456789ab: exit status 125: Conflict"},
+	}}
+	registryDown.HTTP = &HTTPBench{Workers: 4, MaxRequests: 2000, Duration: 3 * time.Second, Rows: []HTTPRow{
+		{Key: rowHTTPPublished, Label: "HTTP a través del puerto publicado", URL: "http://127.0.0.1:40975/", Err: "Get \"http://127.0.0.1:40975/\": read tcp 127.0.0.1:51234->127.0.0.1:40975: read: connection reset by peer"},
+		{Key: rowHTTPDirect, Label: "HTTP directo a la IP del contenedor", URL: "http://10.100.161.2:80/", loadResult: loadResult{Requests: 2000, Elapsed: 1250 * time.Millisecond}},
 	}}
 	registryDown.Build = &BuildBench{
 		Dockerfile: referenceDockerfile, NoCacheWarmups: 1, NoCacheRuns: 5, CachedWarmups: 1, CachedRuns: 10,
@@ -192,6 +204,7 @@ func TestTargets(t *testing.T) {
 					{Key: rowExecBolsillo, Samples: ms(10, 20, 30)},
 					{Key: rowExecDocker, Samples: ms(70)},
 				}},
+				HTTP: &HTTPBench{Rows: []HTTPRow{rateRow(rowHTTPPublished, 800), rateRow(rowHTTPDirect, 1000)}},
 				Pull: &PullBench{Rows: []Row{
 					{Key: rowPullBolsillo, Samples: ms(500, 400, 450)},
 					{Key: rowPullDocker, Samples: ms(450, 459)},
@@ -209,6 +222,7 @@ func TestTargets(t *testing.T) {
 				"docker-none/bolsillo":        {4, yes},
 				"docker-bridge/bolsillo":      {12, yes},
 				"exec-docker/exec-bolsillo":   {3.5, yes},
+				"http-published/http-direct":  {0.8, yes},
 				"pull-docker/pull-bolsillo":   {1.01, yes},
 				"build-docker/build-bolsillo": {2, yes},
 				"build-cached-bolsillo":       {149, yes},
@@ -228,6 +242,7 @@ func TestTargets(t *testing.T) {
 					{Key: rowExecBolsillo, Samples: ms(30)},
 					{Key: rowExecDocker, Samples: ms(60)},
 				}},
+				HTTP: &HTTPBench{Rows: []HTTPRow{rateRow(rowHTTPPublished, 690), rateRow(rowHTTPDirect, 1000)}},
 				Pull: &PullBench{Rows: []Row{
 					{Key: rowPullBolsillo, Samples: ms(500)},
 					{Key: rowPullDocker, Samples: ms(450)},
@@ -244,6 +259,7 @@ func TestTargets(t *testing.T) {
 				"docker-none/bolsillo":        {3.99, no},
 				"docker-bridge/bolsillo":      {0, nil},
 				"exec-docker/exec-bolsillo":   {2, no},
+				"http-published/http-direct":  {0.69, no},
 				"pull-docker/pull-bolsillo":   {0.9, no},
 				"build-docker/build-bolsillo": {1000.0 / 501, no},
 				"build-cached-bolsillo":       {150, no},
@@ -261,6 +277,7 @@ func TestTargets(t *testing.T) {
 				"docker-none/bolsillo":        {0, nil},
 				"docker-bridge/bolsillo":      {0, nil},
 				"exec-docker/exec-bolsillo":   {0, nil},
+				"http-published/http-direct":  {0, nil},
 				"pull-docker/pull-bolsillo":   {0, nil},
 				"build-docker/build-bolsillo": {0, nil},
 				"build-cached-bolsillo":       {0, nil},
@@ -282,6 +299,7 @@ func TestTargets(t *testing.T) {
 				"docker-none/bolsillo":        {0, nil},
 				"docker-bridge/bolsillo":      {0, nil},
 				"exec-docker/exec-bolsillo":   {0, nil},
+				"http-published/http-direct":  {0, nil},
 				"pull-docker/pull-bolsillo":   {0, nil},
 				"build-docker/build-bolsillo": {0, nil},
 				"build-cached-bolsillo":       {10, yes},
@@ -333,6 +351,8 @@ func TestFailed(t *testing.T) {
 		{"a build measured", Report{Build: &BuildBench{Rows: []Row{{Key: rowBuildBolsillo, Samples: ms(1)}, {Key: rowBuildDocker, Skipped: "taken"}}}}, false},
 		{"an exec measured", Report{Exec: &ExecBench{Rows: []Row{{Key: rowExecBolsillo, Samples: ms(1)}}, DockerNote: "no daemon"}}, false},
 		{"an exec row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Exec: &ExecBench{Rows: []Row{{Key: rowExecDocker, Err: "exit status 125"}}}}, true},
+		{"an HTTP measured", Report{HTTP: &HTTPBench{Rows: []HTTPRow{rateRow(rowHTTPPublished, 1), rateRow(rowHTTPDirect, 1)}}}, false},
+		{"an HTTP row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, HTTP: &HTTPBench{Rows: []HTTPRow{{Key: rowHTTPPublished, Err: "connection reset"}, rateRow(rowHTTPDirect, 1)}}}, true},
 		{"a build row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Build: &BuildBench{Rows: []Row{{Key: rowBuildCachedBolsillo, Err: "cache not used"}}}}, true},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,450 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Keys of the HTTP rows.
+const (
+	rowHTTPPublished = "http-published"
+	rowHTTPDirect    = "http-direct"
+)
+
+// The load of each HTTP row: httpWorkers clients at once, until
+// httpMaxRequests requests were sent or httpDuration has passed, whichever
+// comes first. A request that takes longer than httpRequestTimeout fails.
+const (
+	httpWorkers        = 4
+	httpMaxRequests    = 2000
+	httpDuration       = 3 * time.Second
+	httpRequestTimeout = 5 * time.Second
+	// httpReadyTimeout bounds the wait for the server to answer at all.
+	httpReadyTimeout = 10 * time.Second
+)
+
+// minHTTPProxyShare is the target of the published port: the proxy keeps
+// at least this share of the requests per second of the direct path.
+const minHTTPProxyShare = 0.7
+
+// httpTargetKey names the target of the HTTP rows.
+const httpTargetKey = rowHTTPPublished + "/" + rowHTTPDirect
+
+// httpContainer is the name of the container that serves the HTTP rows.
+const httpContainer = "bench-web"
+
+// httpContainerPort is the port busybox httpd listens on in the container.
+const httpContainerPort = "80"
+
+// httpServer is the command of that container: busybox httpd in the
+// foreground, serving one small page.
+var httpServer = []string{"sh", "-c", "mkdir -p /www && echo hola > /www/index.html && httpd -f -p 80 -h /www"}
+
+// httpBody is the page httpServer serves; every answer is checked against it.
+const httpBody = "hola\n"
+
+// HTTPBench is HTTP requests per second to busybox httpd in a container
+// of bolsillo: through the port bolsillod publishes on 127.0.0.1, and
+// straight to the container's address on the daemon's bridge. Each
+// request opens its own TCP connection, as a browser's first visit does.
+type HTTPBench struct {
+	Workers     int
+	MaxRequests int
+	Duration    time.Duration
+	Rows        []HTTPRow // the published port first
+}
+
+// HTTPRow is one load run against one address.
+type HTTPRow struct {
+	Key   string
+	Label string
+	URL   string
+	loadResult
+	// Err says why the measurement failed.
+	Err string
+}
+
+// loadResult is what one load run did: Requests answered, each with 200
+// and httpBody, in Elapsed from the first request sent to the last answer
+// read.
+type loadResult struct {
+	Requests int
+	Elapsed  time.Duration
+}
+
+// Rate returns the requests answered per second; 0 when none were.
+func (l loadResult) Rate() float64 {
+	if l.Requests == 0 || l.Elapsed <= 0 {
+		return 0
+	}
+	return float64(l.Requests) / l.Elapsed.Seconds()
+}
+
+// httpLoad describes one load run.
+type httpLoad struct {
+	url         string
+	workers     int
+	maxRequests int
+	duration    time.Duration
+	body        string // what every answer must carry
+}
+
+// newHTTPClient returns a client that opens a new TCP connection for every
+// request, never goes through a proxy of the environment and never follows
+// a redirect: every request reaches the address in its URL and no other.
+func newHTTPClient() *http.Client {
+	return &http.Client{
+		Timeout: httpRequestTimeout,
+		Transport: &http.Transport{
+			Proxy:             nil,
+			DialContext:       (&net.Dialer{Timeout: httpRequestTimeout}).DialContext,
+			DisableKeepAlives: true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// get sends one GET of url and checks that it answers 200 with body.
+func get(ctx context.Context, client *http.Client, url, body string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(io.LimitReader(resp.Body, int64(len(body))+1))
+	if err != nil {
+		return fmt.Errorf("GET %s: reading the body: %w", url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	if string(got) != body {
+		return fmt.Errorf("GET %s: body %q, want %q", url, got, body)
+	}
+	return nil
+}
+
+// run sends GETs of l.url from l.workers goroutines until l.maxRequests
+// were sent or l.duration has passed, and waits for the answers. The first
+// failed request ends the run: a figure of a path that drops requests
+// means nothing.
+func (l httpLoad) run(ctx context.Context, client *http.Client) (loadResult, error) {
+	if l.workers < 1 || l.maxRequests < 1 || l.duration <= 0 {
+		return loadResult{}, fmt.Errorf("invalid load: %d workers, %d requests, %s", l.workers, l.maxRequests, l.duration)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		sent, answered atomic.Int64
+		once           sync.Once
+		firstErr       error
+		wg             sync.WaitGroup
+	)
+	start := time.Now()
+	deadline := start.Add(l.duration)
+	for range l.workers {
+		wg.Go(func() {
+			for ctx.Err() == nil && time.Now().Before(deadline) && sent.Add(1) <= int64(l.maxRequests) {
+				if err := get(ctx, client, l.url, l.body); err != nil {
+					once.Do(func() { firstErr = err; cancel() })
+					return
+				}
+				answered.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if firstErr != nil {
+		return loadResult{}, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return loadResult{}, err
+	}
+	return loadResult{Requests: int(answered.Load()), Elapsed: elapsed}, nil
+}
+
+// waitHTTP retries one GET of url until it answers with body, for up to
+// timeout: the server starts after `run -d` returns.
+func waitHTTP(ctx context.Context, client *http.Client, url, body string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		err := get(ctx, client, url, body)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s did not answer within %s: %w", url, timeout, err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// parsePublishedAddress returns the address on 127.0.0.1 among the lines
+// `port NAME PORT` printed, such as "127.0.0.1:40975".
+func parsePublishedAddress(out []byte) (netip.AddrPort, error) {
+	for line := range strings.Lines(string(out)) {
+		ap, err := netip.ParseAddrPort(strings.TrimSpace(line))
+		if err == nil && ap.Addr() == netip.AddrFrom4([4]byte{127, 0, 0, 1}) && ap.Port() != 0 {
+			return ap, nil
+		}
+	}
+	return netip.AddrPort{}, fmt.Errorf("port printed %q, not an address on 127.0.0.1", bytes.TrimSpace(out))
+}
+
+// parseBridgeAddress returns the container's address that inspect printed,
+// after checking that it lies in one of the subnets of the daemon's bridge
+// that network inspect printed (separated by blanks): the only addresses
+// the bench sends traffic to, other than 127.0.0.1.
+func parseBridgeAddress(addrOut, subnetsOut []byte) (netip.Addr, error) {
+	addr, err := netip.ParseAddr(strings.TrimSpace(string(addrOut)))
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("inspect printed %q, not one IP address", bytes.TrimSpace(addrOut))
+	}
+	var subnets []string
+	for _, s := range strings.Fields(string(subnetsOut)) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Addr{}, fmt.Errorf("network inspect printed %q, not a subnet", s)
+		}
+		if p.Contains(addr) && addr != p.Masked().Addr() {
+			return addr, nil
+		}
+		subnets = append(subnets, s)
+	}
+	if len(subnets) == 0 {
+		return netip.Addr{}, errors.New("network inspect printed no subnet of the bridge")
+	}
+	return netip.Addr{}, fmt.Errorf("%s is not in the bridge's subnets (%s)", addr, strings.Join(subnets, ", "))
+}
+
+// httpURL returns the URL of the page at ap.
+func httpURL(ap netip.AddrPort) string { return "http://" + ap.String() + "/" }
+
+// measureHTTP starts httpContainer in d with its port published on a free
+// port of 127.0.0.1, measures requests per second through that port and
+// straight to the container's address on the daemon's bridge, and removes
+// the container.
+func (b *bench) measureHTTP(ctx context.Context, d *daemon) {
+	hb := &HTTPBench{Workers: httpWorkers, MaxRequests: httpMaxRequests, Duration: httpDuration}
+	b.report.HTTP = hb
+	published := HTTPRow{Key: rowHTTPPublished, Label: "HTTP a través del puerto publicado"}
+	direct := HTTPRow{Key: rowHTTPDirect, Label: "HTTP directo a la IP del contenedor"}
+	fail := func(err error) {
+		published.Err, direct.Err = err.Error(), err.Error()
+		hb.Rows = []HTTPRow{published, direct}
+	}
+
+	runArgv := append([]string{"run", "-d", "--name", httpContainer, "-p", "127.0.0.1:0:" + httpContainerPort, "busybox"}, httpServer...)
+	out, err := output(ctx, d.cli(runArgv...), nil)
+	if err != nil {
+		// The daemon is this bench's own: if run created the container
+		// before failing, the name finds it.
+		b.removeContainer(ctx, d, httpContainer, true)
+		fail(err)
+		return
+	}
+	id, err := parseContainerID(out)
+	if err != nil {
+		b.removeContainer(ctx, d, httpContainer, true)
+		fail(err)
+		return
+	}
+	defer b.removeContainer(ctx, d, id, false)
+
+	if out, err = output(ctx, d.cli("port", httpContainer, httpContainerPort), nil); err != nil {
+		fail(err)
+		return
+	}
+	hostAddr, err := parsePublishedAddress(out)
+	if err != nil {
+		fail(err)
+		return
+	}
+	addrOut, err := output(ctx, d.cli("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", httpContainer), nil)
+	if err != nil {
+		fail(err)
+		return
+	}
+	subnetsOut, err := output(ctx, d.cli("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", "bridge"), nil)
+	if err != nil {
+		fail(err)
+		return
+	}
+	ip, err := parseBridgeAddress(addrOut, subnetsOut)
+	if err != nil {
+		fail(err)
+		return
+	}
+	port, _ := strconv.ParseUint(httpContainerPort, 10, 16)
+	published.URL = httpURL(hostAddr)
+	direct.URL = httpURL(netip.AddrPortFrom(ip, uint16(port)))
+
+	client := newHTTPClient()
+	defer client.CloseIdleConnections()
+	for _, row := range []*HTTPRow{&published, &direct} {
+		if err := waitHTTP(ctx, client, row.URL, httpBody, httpReadyTimeout); err != nil {
+			row.Err = err.Error()
+			continue
+		}
+		b.progress("%s: GET %s, %d a la vez, hasta %d peticiones o %s", row.Label, row.URL, httpWorkers, httpMaxRequests, httpDuration)
+		load := httpLoad{url: row.URL, workers: httpWorkers, maxRequests: httpMaxRequests, duration: httpDuration, body: httpBody}
+		if row.loadResult, err = load.run(ctx, client); err != nil {
+			row.Err = err.Error()
+		}
+	}
+	hb.Rows = []HTTPRow{published, direct}
+}
+
+// removeContainer removes a container of d with rm --force. ifExists
+// tolerates a container that is not there: after a run that failed, there
+// may be none.
+func (b *bench) removeContainer(ctx context.Context, d *daemon, ref string, ifExists bool) {
+	_, err := output(context.WithoutCancel(ctx), d.cli("rm", "--force", ref), nil)
+	if err != nil && !(ifExists && strings.Contains(err.Error(), "No such container")) {
+		b.cleanup("no se pudo borrar el contenedor %s de bolsillo: %v", ref, err)
+	}
+}
+
+// httpTarget checks the goal of the published port: through the proxy, at
+// least minHTTPProxyShare of the requests per second of the direct path.
+func (r *Report) httpTarget() Target {
+	t := Target{
+		Key:   httpTargetKey,
+		Goal:  fmt.Sprintf("el proxy conserva al menos el %g %% del directo", minHTTPProxyShare*100),
+		Limit: minHTTPProxyShare,
+		Note:  "sin medir",
+	}
+	if r.HTTP == nil {
+		return t
+	}
+	var published, direct float64
+	for _, row := range r.HTTP.Rows {
+		switch {
+		case row.Err != "":
+		case row.Key == rowHTTPPublished:
+			published = row.Rate()
+		case row.Key == rowHTTPDirect:
+			direct = row.Rate()
+		}
+	}
+	if published > 0 && direct > 0 {
+		t.Value = published / direct
+		t.Met = ptr(t.Value >= minHTTPProxyShare)
+		t.Note = ""
+	}
+	return t
+}
+
+// formatRate prints requests per second with one decimal.
+func formatRate(rate float64) string { return fmt.Sprintf("%.1f req/s", rate) }
+
+// writeText prints the HTTP section: requests per second, not milliseconds,
+// so more is better, and each row compared with the direct path.
+func (h *HTTPBench) writeText(b *strings.Builder) {
+	b.WriteString("\nPeticiones HTTP a busybox httpd en un contenedor de bolsillo\n")
+	fmt.Fprintf(b, "  El contenedor corre `%s`, con -p 127.0.0.1:0:%s.\n", shellJoin(httpServer), httpContainerPort)
+	fmt.Fprintf(b, "  %d clientes a la vez, cada petición en una conexión TCP nueva (sin keep-alive), hasta %d\n"+
+		"  peticiones o %s por fila; cada respuesta se comprueba. Se mide en peticiones por segundo\n"+
+		"  (req/s), no en ms: más es mejor.\n", h.Workers, h.MaxRequests, formatSeconds(h.Duration))
+	rates := table{
+		indent: "  ",
+		header: []string{"medición", "dirección", "peticiones", "tiempo", "rendimiento", "vs directo"},
+		right:  []bool{false, false, true, true, true, true},
+	}
+	var direct float64
+	for _, row := range h.Rows {
+		if row.Key == rowHTTPDirect && row.Err == "" {
+			direct = row.Rate()
+		}
+	}
+	var notes []string
+	for _, row := range h.Rows {
+		if row.Err != "" {
+			notes = append(notes, fmt.Sprintf("%s: no se pudo medir: %s", row.Label, row.Err))
+			continue
+		}
+		vs := "-"
+		if direct > 0 {
+			vs = fmt.Sprintf("%.2fx", row.Rate()/direct)
+		}
+		rates.add(row.Label, row.URL, fmt.Sprint(row.Requests), formatSeconds(row.Elapsed), formatRate(row.Rate()), vs)
+	}
+	if len(rates.rows) > 0 {
+		rates.WriteTo(b)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(b, "  %s\n", n)
+	}
+}
+
+// formatSeconds prints a duration in seconds with two decimals.
+func formatSeconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+// jsonHTTP is the raw form of an HTTPBench.
+type jsonHTTP struct {
+	Command      []string      `json:"container_command"`
+	Workers      int           `json:"workers"`
+	MaxRequests  int           `json:"max_requests"`
+	MaxSeconds   float64       `json:"max_seconds"`
+	Measurements []jsonHTTPRow `json:"measurements"`
+}
+
+type jsonHTTPRow struct {
+	Name              string  `json:"name"`
+	URL               string  `json:"url,omitempty"`
+	Requests          int     `json:"requests,omitempty"`
+	Seconds           float64 `json:"seconds,omitempty"`
+	RequestsPerSecond float64 `json:"requests_per_second,omitempty"`
+	Error             string  `json:"error,omitempty"`
+}
+
+// json returns the raw form of h.
+func (h *HTTPBench) json() *jsonHTTP {
+	out := &jsonHTTP{Command: httpServer, Workers: h.Workers, MaxRequests: h.MaxRequests, MaxSeconds: h.Duration.Seconds()}
+	for _, row := range h.Rows {
+		out.Measurements = append(out.Measurements, jsonHTTPRow{
+			Name:              row.Key,
+			URL:               row.URL,
+			Requests:          row.Requests,
+			Seconds:           row.Elapsed.Seconds(),
+			RequestsPerSecond: row.Rate(),
+			Error:             row.Err,
+		})
+	}
+	return out
+}
+
+// shellJoin joins argv as a POSIX shell would read it back: an argument
+// with anything but letters, digits and -_./:= goes in single quotes.
+func shellJoin(argv []string) string {
+	quoted := make([]string, len(argv))
+	for i, arg := range argv {
+		plain := arg != "" && strings.IndexFunc(arg, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=", r))
+		}) < 0
+		if plain {
+			quoted[i] = arg
+		} else {
+			quoted[i] = "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(quoted, " ")
+}
