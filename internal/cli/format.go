@@ -198,3 +198,27 @@ func charWidth(r rune) int {
 		return 1
 	}
 }
+
+// printInspected prints the raw JSON of inspected objects as docker does:
+// an indented JSON array, or each object through a --format template (run
+// over the decoded JSON, so every field the API sent is there).
+func printInspected(f *factory, raws []json.RawMessage, format string) error {
+	if format == "" || format == jsonFormatKey {
+		return writeJSONArray(f, raws, format == jsonFormatKey)
+	}
+	tmpl, err := parseTemplate(format)
+	if err != nil {
+		return err
+	}
+	for _, raw := range raws {
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		if err := tmpl.Execute(f.Out, v); err != nil {
+			return fmt.Errorf("template parsing error: %w", err)
+		}
+		fmt.Fprintln(f.Out)
+	}
+	return nil
+}

@@ -143,22 +143,7 @@ func runNetworkInspect(ctx context.Context, f *factory, refs []string, format st
 		raws = append(raws, res.Raw)
 		found = append(found, res.Network)
 	}
-	if format != "" && format != jsonFormatKey {
-		tmpl, err := parseTemplate(format)
-		if err != nil {
-			return err
-		}
-		for _, raw := range raws {
-			var v any
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return err
-			}
-			if err := tmpl.Execute(f.Out, v); err != nil {
-				return fmt.Errorf("template parsing error: %w", err)
-			}
-			fmt.Fprintln(f.Out)
-		}
-	} else if err := writeJSONArray(f, raws, format == jsonFormatKey); err != nil {
+	if err := printInspected(f, raws, format); err != nil {
 		return err
 	}
 	for _, n := range found {

@@ -211,22 +211,7 @@ func runVolumeInspect(ctx context.Context, f *factory, names []string, format st
 		raws = append(raws, res.Raw)
 		found = append(found, res.Volume)
 	}
-	if format != "" && format != jsonFormatKey {
-		tmpl, err := parseTemplate(format)
-		if err != nil {
-			return err
-		}
-		for _, raw := range raws {
-			var v any
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return err
-			}
-			if err := tmpl.Execute(f.Out, v); err != nil {
-				return fmt.Errorf("template parsing error: %w", err)
-			}
-			fmt.Fprintln(f.Out)
-		}
-	} else if err := writeJSONArray(f, raws, format == jsonFormatKey); err != nil {
+	if err := printInspected(f, raws, format); err != nil {
 		return err
 	}
 	for _, v := range found {
