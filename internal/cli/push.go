@@ -46,21 +46,7 @@ func runPush(ctx context.Context, f *factory, opts pushOptions) error {
 			err:  errors.New("cannot push a digest reference"),
 		}
 	}
-	if reference.IsNameOnly(ref) {
-		ref = reference.TagNameOnly(ref)
-		if t, ok := ref.(reference.Tagged); ok && !opts.quiet {
-			fmt.Fprintln(f.Out, "Using default tag:", t.Tag())
-		}
-	}
-	cf, err := f.dockerConfig()
-	if err != nil {
-		return err
-	}
-	auth, _, err := registryAuth(cf, ref)
-	if err != nil {
-		return err
-	}
-	api, err := f.Client()
+	ref, auth, api, err := f.prepareTransfer(ref, opts.quiet)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	configtypes "github.com/docker/cli/cli/config/types"
 	"github.com/moby/moby/api/pkg/authconfig"
 	"github.com/moby/moby/api/types/registry"
+	"github.com/moby/moby/client"
 	"golang.org/x/term"
 )
 
@@ -178,4 +179,30 @@ func credentialsLocation(cf *configfile.ConfigFile, server string) string {
 		return "docker-credential-" + cf.CredentialsStore
 	}
 	return cf.Filename
+}
+
+// prepareTransfer is what pull and push do before their request, as the
+// docker CLI: a name without tag or digest gets "latest" (and says so unless
+// quiet), the credentials for its registry are read from the docker config,
+// and the API client is made.
+func (f *factory) prepareTransfer(ref reference.Named, quiet bool) (reference.Named, string, client.APIClient, error) {
+	if reference.IsNameOnly(ref) {
+		ref = reference.TagNameOnly(ref)
+		if t, ok := ref.(reference.Tagged); ok && !quiet {
+			fmt.Fprintln(f.Out, "Using default tag:", t.Tag())
+		}
+	}
+	cf, err := f.dockerConfig()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	auth, _, err := registryAuth(cf, ref)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	api, err := f.Client()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return ref, auth, api, nil
 }
