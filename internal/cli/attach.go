@@ -154,18 +154,27 @@ func forwardSignals(ctx context.Context, api client.APIClient, id string) func()
 // monitorTTYSize gives the container's terminal the size of ours, now and on
 // every SIGWINCH. It does nothing when stdout is not a terminal.
 func monitorTTYSize(ctx context.Context, f *factory, api client.APIClient, id string) func() {
+	return followTerminalSize(f, func(h, w uint) {
+		_, _ = api.ContainerResize(ctx, id, client.ContainerResizeOptions{Height: h, Width: w})
+	})
+}
+
+// followTerminalSize calls resize with the size of our terminal now and
+// on every SIGWINCH, until the returned func is called. It does nothing when
+// stdout is not a terminal.
+func followTerminalSize(f *factory, resize func(height, width uint)) func() {
 	fd, ok := isTerminal(f.Out)
 	if !ok {
 		return func() {}
 	}
-	resize := func() {
+	apply := func() {
 		w, h, err := term.GetSize(int(fd))
 		if err != nil || w == 0 || h == 0 {
 			return
 		}
-		_, _ = api.ContainerResize(ctx, id, client.ContainerResizeOptions{Height: uint(h), Width: uint(w)})
+		resize(uint(h), uint(w))
 	}
-	resize()
+	apply()
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGWINCH)
 	done := make(chan struct{})
@@ -175,7 +184,7 @@ func monitorTTYSize(ctx context.Context, f *factory, api client.APIClient, id st
 			case <-done:
 				return
 			case <-ch:
-				resize()
+				apply()
 			}
 		}
 	}()

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
@@ -183,33 +181,7 @@ func execInspect(ctx context.Context, api client.APIClient, id string) (containe
 // monitorExecTTYSize gives the exec's terminal the size of ours, now and on
 // every SIGWINCH. It does nothing when stdout is not a terminal.
 func monitorExecTTYSize(ctx context.Context, f *factory, api client.APIClient, id string) func() {
-	fd, ok := isTerminal(f.Out)
-	if !ok {
-		return func() {}
-	}
-	resize := func() {
-		w, h, err := term.GetSize(int(fd))
-		if err != nil || w == 0 || h == 0 {
-			return
-		}
-		_, _ = api.ExecResize(ctx, id, client.ExecResizeOptions{Height: uint(h), Width: uint(w)})
-	}
-	resize()
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGWINCH)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case <-ch:
-				resize()
-			}
-		}
-	}()
-	return func() {
-		signal.Stop(ch)
-		close(done)
-	}
+	return followTerminalSize(f, func(h, w uint) {
+		_, _ = api.ExecResize(ctx, id, client.ExecResizeOptions{Height: h, Width: w})
+	})
 }
