@@ -54,13 +54,55 @@ func (s *Server) getContainersJSON(w http.ResponseWriter, r *http.Request, _ map
 	return nil
 }
 
-func (s *Server) getContainerJSON(w http.ResponseWriter, _ *http.Request, vars map[string]string) error {
+func (s *Server) getContainerJSON(w http.ResponseWriter, r *http.Request, vars map[string]string) error {
 	c, err := s.backend.ContainerInspect(vars["name"])
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	if compareVersions(apiVersion(r), "1.52") >= 0 {
+		writeJSON(w, http.StatusOK, c)
+		return nil
+	}
+	v, err := withLegacyNetworkSettings(c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
+}
+
+// withLegacyNetworkSettings adds to an inspect answer the top-level
+// NetworkSettings fields that API versions before 1.52 still have and that
+// courses use (`docker inspect -f '{{.NetworkSettings.IPAddress}}' web`):
+// the address, prefix, gateway and MAC of the container on the default
+// bridge, empty when it is not on it.
+func withLegacyNetworkSettings(c any) (map[string]any, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	ns, _ := m["NetworkSettings"].(map[string]any)
+	if ns == nil {
+		return m, nil
+	}
+	legacy := map[string]any{"IPAddress": "", "IPPrefixLen": 0, "Gateway": "", "MacAddress": ""}
+	if nets, ok := ns["Networks"].(map[string]any); ok {
+		if bridge, ok := nets["bridge"].(map[string]any); ok {
+			for k := range legacy {
+				if v, ok := bridge[k]; ok && v != nil {
+					legacy[k] = v
+				}
+			}
+		}
+	}
+	for k, v := range legacy {
+		ns[k] = v
+	}
+	return m, nil
 }
 
 func (s *Server) postContainerStart(w http.ResponseWriter, _ *http.Request, vars map[string]string) error {

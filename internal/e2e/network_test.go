@@ -109,6 +109,11 @@ func TestPublishedPortServesHTTP(t *testing.T) {
 	if ip == "" {
 		t.Fatalf("inspect has no bridge address: %v", field(c, "NetworkSettings"))
 	}
+	// The docker CLI speaks API 1.50, which still has the top-level address
+	// that courses read with inspect -f.
+	if got := d.docker("inspect", "-f", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.IPPrefixLen}}", "web").stdout; got != ip+" 24\n" {
+		t.Errorf("docker inspect -f {{.NetworkSettings.IPAddress}} = %q, want %q", got, ip+" 24\n")
+	}
 	if hosts := d.must("--explicar=false", "exec", "web", "cat", "/etc/hosts").stdout; !strings.Contains(hosts, ip+"\t") {
 		t.Errorf("/etc/hosts lacks the container's address %s:\n%s", ip, hosts)
 	}
