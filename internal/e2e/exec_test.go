@@ -7,53 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/containerd/console"
 )
 
 // runDockerOnPTY runs the real docker CLI against the daemon on a new
 // pseudo-terminal, as runOnPTY does for bolsillo.
 func (d *daemon) runDockerOnPTY(args ...string) *ptyRun {
 	d.t.Helper()
-	master, slavePath, err := console.NewPty()
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	slave, err := os.OpenFile(slavePath, os.O_RDWR, 0)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	if err := master.Resize(console.WinSize{Height: 30, Width: 100}); err != nil {
-		d.t.Fatal(err)
-	}
-	p := &ptyRun{master: master, done: make(chan error, 1)}
-	p.cmd = exec.Command("docker", args...)
-	p.cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.host(), "DOCKER_CONFIG="+d.t.TempDir(), "DOCKER_CLI_HINTS=false")
-	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = slave, slave, slave
-	if err := p.cmd.Start(); err != nil {
-		d.t.Fatal(err)
-	}
-	slave.Close()
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			p.mu.Lock()
-			p.out.Write(buf[:n])
-			p.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	go func() { p.done <- p.cmd.Wait() }()
-	d.t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			_ = p.cmd.Process.Kill()
-		}
-		master.Close()
-	})
-	return p
+	cmd := exec.Command("docker", args...)
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.host(), "DOCKER_CONFIG="+d.t.TempDir(), "DOCKER_CLI_HINTS=false")
+	return d.startOnPTY(cmd)
 }
 
 // bolsillo exec: -u, -e, -w, exit codes, -d, and the explanation.

@@ -25,6 +25,13 @@ type ptyRun struct {
 
 func (d *daemon) runOnPTY(args ...string) *ptyRun {
 	d.t.Helper()
+	return d.startOnPTY(exec.Command(filepath.Join(bin, "bolsillo"), append([]string{"-H", d.host()}, args...)...))
+}
+
+// startOnPTY starts cmd with a new pseudo-terminal (100x30) as its stdin,
+// stdout and stderr, and records everything the terminal shows.
+func (d *daemon) startOnPTY(cmd *exec.Cmd) *ptyRun {
+	d.t.Helper()
 	master, slavePath, err := console.NewPty()
 	if err != nil {
 		d.t.Fatal(err)
@@ -36,8 +43,7 @@ func (d *daemon) runOnPTY(args ...string) *ptyRun {
 	if err := master.Resize(console.WinSize{Height: 30, Width: 100}); err != nil {
 		d.t.Fatal(err)
 	}
-	p := &ptyRun{master: master, done: make(chan error, 1)}
-	p.cmd = exec.Command(filepath.Join(bin, "bolsillo"), append([]string{"-H", d.host()}, args...)...)
+	p := &ptyRun{cmd: cmd, master: master, done: make(chan error, 1)}
 	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = slave, slave, slave
 	if err := p.cmd.Start(); err != nil {
 		d.t.Fatal(err)
