@@ -8,6 +8,7 @@ import (
 
 	apiimage "github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/storage"
+	"github.com/opencontainers/go-digest"
 
 	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
@@ -81,10 +82,18 @@ func (e *Engine) ImageList(opts backend.ImageListOptions) ([]apiimage.Summary, e
 	if err != nil {
 		return nil, err
 	}
+	// Parents of other images, found in one pass: asking the store per
+	// image would walk every image for each one.
+	isParent := make(map[digest.Digest]bool)
+	for _, img := range imgs {
+		if img.Parent != "" {
+			isParent[img.Parent] = true
+		}
+	}
 	out := []apiimage.Summary{}
 	for _, img := range imgs {
 		dangling := len(img.RepoTags) == 0
-		if dangling && !opts.All && len(e.images.Children(img.ID)) > 0 {
+		if dangling && !opts.All && isParent[img.ID] {
 			continue
 		}
 		if vals := opts.Filters["dangling"]; len(vals) > 0 {
