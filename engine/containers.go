@@ -250,11 +250,7 @@ func (e *Engine) matches(c *container.Container, filters map[string][]string) bo
 			img, err := e.images.Get(v)
 			return err == nil && img.ID.String() == c.ImageID
 		}) &&
-		allOf(filters["label"], func(v string) bool {
-			k, want, hasValue := strings.Cut(v, "=")
-			got, ok := c.Config.Labels[k]
-			return ok && (!hasValue || got == want)
-		})
+		matchLabels(c.Config.Labels, filters["label"])
 }
 
 func allOf(vals []string, ok func(string) bool) bool {
