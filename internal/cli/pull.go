@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
-	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
@@ -131,31 +130,4 @@ func runPull(ctx context.Context, f *factory, opts pullOptions) error {
 		Dangling: f.leftDangling(ctx, api, before, after.ID),
 	}))
 	return nil
-}
-
-// lookupForDangling inspects what ref names now, when explaining, so that
-// after the command moves the name we can tell whether the old image was
-// left without any. It returns nil when ref names nothing yet.
-func (f *factory) lookupForDangling(ctx context.Context, api client.APIClient, ref string) *image.InspectResponse {
-	if !f.Explaining() {
-		return nil
-	}
-	res, err := api.ImageInspect(ctx, ref)
-	if err != nil {
-		return nil
-	}
-	return &res.InspectResponse
-}
-
-// leftDangling returns the image before pointed at, when the name now
-// points at newID and before has no tag left: it is now <none>:<none>.
-func (f *factory) leftDangling(ctx context.Context, api client.APIClient, before *image.InspectResponse, newID string) *image.InspectResponse {
-	if before == nil || before.ID == newID {
-		return nil
-	}
-	res, err := api.ImageInspect(ctx, before.ID)
-	if err != nil || len(res.RepoTags) > 0 {
-		return nil
-	}
-	return &res.InspectResponse
 }
