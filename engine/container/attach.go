@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"bolsillo/engine/backend"
+	"bolsillo/engine/runtime"
 )
 
 // Attach connects a client to the main process and returns when the current
@@ -135,6 +136,15 @@ func writeEtcFiles(c *Container) error {
 		}
 	}
 	return nil
+}
+
+// etcMounts bind the files writeEtcFiles wrote over the image's own.
+func (c *Container) etcMounts() []runtime.Mount {
+	return []runtime.Mount{
+		{Source: c.HostnamePath(), Destination: "/etc/hostname"},
+		{Source: c.HostsPath(), Destination: "/etc/hosts"},
+		{Source: c.ResolvConfPath(), Destination: "/etc/resolv.conf"},
+	}
 }
 
 // resolvConf is the host's resolver configuration without loopback

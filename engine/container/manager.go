@@ -595,19 +595,15 @@ func (m *Manager) spec(c *Container) runtime.Spec {
 		Hostname:       c.Config.Hostname,
 		Tty:            c.Config.Tty,
 		ReadonlyRootfs: hc.ReadonlyRootfs,
-		Mounts: append([]runtime.Mount{
-			{Source: c.HostnamePath(), Destination: "/etc/hostname"},
-			{Source: c.HostsPath(), Destination: "/etc/hosts"},
-			{Source: c.ResolvConfPath(), Destination: "/etc/resolv.conf"},
-		}, c.volumeMounts()...),
-		NetworkMode: string(hc.NetworkMode),
-		NetNSPath:   c.netNSPath(),
-		Memory:      hc.Memory,
-		CpusetCpus:  hc.CpusetCpus,
-		CPUShares:   hc.CPUShares,
-		PidsLimit:   derefInt64(hc.PidsLimit),
-		MemorySwap:  hc.MemorySwap,
-		NanoCPUs:    hc.NanoCPUs,
+		Mounts:         append(c.etcMounts(), c.volumeMounts()...),
+		NetworkMode:    string(hc.NetworkMode),
+		NetNSPath:      c.netNSPath(),
+		Memory:         hc.Memory,
+		CpusetCpus:     hc.CpusetCpus,
+		CPUShares:      hc.CPUShares,
+		PidsLimit:      derefInt64(hc.PidsLimit),
+		MemorySwap:     hc.MemorySwap,
+		NanoCPUs:       hc.NanoCPUs,
 	}
 }
 

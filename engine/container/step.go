@@ -9,6 +9,8 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/moby/moby/api/types/container"
+
 	"bolsillo/engine/runtime"
 )
 
@@ -54,30 +56,24 @@ func (m *Manager) RunStep(ctx context.Context, s StepSpec) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	tmp := &Container{ID: s.ID, dir: dir}
-	files := map[string]string{
-		tmp.HostnamePath():   s.Hostname + "\n",
-		tmp.HostsPath():      defaultHosts,
-		tmp.ResolvConfPath(): resolvConf(),
+	tmp := &Container{
+		ID:         s.ID,
+		dir:        dir,
+		Config:     &container.Config{Hostname: s.Hostname},
+		HostConfig: &container.HostConfig{NetworkMode: "none"},
 	}
-	for path, content := range files {
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			return 0, err
-		}
+	if err := writeEtcFiles(tmp); err != nil {
+		return 0, err
 	}
 	proc, err := m.rt.Start(runtime.Spec{
-		ID:       s.ID,
-		Rootfs:   s.Rootfs,
-		Args:     s.Args,
-		Env:      s.Env,
-		Cwd:      s.WorkDir,
-		User:     s.User,
-		Hostname: s.Hostname,
-		Mounts: []runtime.Mount{
-			{Source: tmp.HostnamePath(), Destination: "/etc/hostname"},
-			{Source: tmp.HostsPath(), Destination: "/etc/hosts"},
-			{Source: tmp.ResolvConfPath(), Destination: "/etc/resolv.conf"},
-		},
+		ID:          s.ID,
+		Rootfs:      s.Rootfs,
+		Args:        s.Args,
+		Env:         s.Env,
+		Cwd:         s.WorkDir,
+		User:        s.User,
+		Hostname:    s.Hostname,
+		Mounts:      tmp.etcMounts(),
 		NetworkMode: "none",
 	}, runtime.Stdio{Stdout: s.Stdout, Stderr: s.Stderr})
 	if err != nil {
