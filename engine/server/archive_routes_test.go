@@ -136,11 +136,7 @@ func TestArchiveRoutes(t *testing.T) {
 		}
 	})
 
-	tests := []struct {
-		method, path, body string
-		wantCode           int
-		wantBody           string
-	}{
+	tests := []routeCase{
 		{"GET", "/containers/web/archive?path=/nope", "", 404, `{"message":"Could not find the file /nope in container web"}`},
 		{"HEAD", "/containers/web/archive?path=/nope", "", 404, ""},
 		{"GET", "/containers/web/archive", "", 400, "path cannot be empty"},
@@ -149,18 +145,7 @@ func TestArchiveRoutes(t *testing.T) {
 		{"POST", "/commit?container=web&repo=docker.io/library/web&tag=2&comment=con+index&author=yo&changes=CMD+%5B%22sh%22%5D&pause=0", `{"Env":["A=b"]}`, 201, `{"Id":"sha256:0123"}`},
 		{"POST", "/commit?container=fantasma", "", 404, "No such container: fantasma"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			resp := do(t, tt.method, srv.URL+tt.path, tt.body)
-			body, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != tt.wantCode {
-				t.Errorf("status = %d, want %d (body %s)", resp.StatusCode, tt.wantCode, body)
-			}
-			if !strings.Contains(string(body), tt.wantBody) {
-				t.Errorf("body = %s, want it to contain %s", body, tt.wantBody)
-			}
-		})
-	}
+	checkRoutes(t, srv.URL, tests)
 
 	filesCalls.Lock()
 	defer filesCalls.Unlock()
@@ -172,18 +157,4 @@ func TestArchiveRoutes(t *testing.T) {
 		c.Pause || len(c.Changes) != 1 || c.Changes[0] != `CMD ["sh"]` || c.Config == nil || len(c.Config.Env) != 1 {
 		t.Errorf("commit options = %+v", c)
 	}
-}
-
-func do(t *testing.T, method, url, body string) *http.Response {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { resp.Body.Close() })
-	return resp
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -90,11 +89,7 @@ func TestResourceRoutes(t *testing.T) {
 	srv := httptest.NewServer(New(&fakeBackend{}, nil))
 	defer srv.Close()
 
-	tests := []struct {
-		method, path, body string
-		wantCode           int
-		wantBody           string
-	}{
+	tests := []routeCase{
 		{"GET", "/v1.50/containers/web/stats?stream=0", "", 200, `"networks":{}`},
 		{"GET", "/containers/parado/stats?stream=false", "", 200, `{"name":"/parado","id":"def"}`},
 		{"GET", "/containers/fantasma/stats", "", 404, `{"message":"No such container: fantasma"}`},
@@ -112,23 +107,7 @@ func TestResourceRoutes(t *testing.T) {
 		{"GET", `/events?until=1&filters={"type":{"container":true}}`, "", 200, `"Action":"start"`},
 		{"GET", "/events?since=ayer", "", 400, "invalid value for since"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != tt.wantCode {
-				t.Errorf("status = %d, want %d (body %s)", resp.StatusCode, tt.wantCode, body)
-			}
-			if !strings.Contains(string(body), tt.wantBody) {
-				t.Errorf("body = %s, want it to contain %s", body, tt.wantBody)
-			}
-		})
-	}
+	checkRoutes(t, srv.URL, tests)
 }
 
 // A stats stream sends one object a line, flushed as they come.

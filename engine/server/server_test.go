@@ -247,11 +247,7 @@ func TestPullStream(t *testing.T) {
 func TestImageRoutes(t *testing.T) {
 	srv := httptest.NewServer(New(&fakeBackend{}, nil))
 	defer srv.Close()
-	tests := []struct {
-		method, path, body string
-		wantCode           int
-		wantBody           string
-	}{
+	tests := []routeCase{
 		{"POST", "/images/busybox/tag?repo=mio/busybox&tag=1.0", "", 201, ""},
 		{"POST", "/images/busybox/tag", "", 400, "repository name"},
 		{"DELETE", "/v1.50/images/localhost:5000/web:1.0", "", 200, `[{"Untagged":"busybox:latest"},{"Deleted":"sha256:abc"}]`},
@@ -270,20 +266,7 @@ func TestImageRoutes(t *testing.T) {
 		{"POST", "/containers/web/rename?name=ocupado", "", 409, "already in use"},
 		{"POST", "/containers/prune", "", 200, `{"ContainersDeleted":["abc"],"SpaceReclaimed":12}`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != tt.wantCode || !strings.Contains(string(body), tt.wantBody) {
-				t.Errorf("got %d %s, want %d containing %s", resp.StatusCode, body, tt.wantCode, tt.wantBody)
-			}
-		})
-	}
+	checkRoutes(t, srv.URL, tests)
 }
 
 func TestParseFilters(t *testing.T) {
@@ -442,4 +425,49 @@ func TestCompareVersions(t *testing.T) {
 			t.Errorf("compareVersions(%s, %s) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
+}
+
+// routeCase is one request to the API and what its answer must be.
+type routeCase struct {
+	method, path, body string
+	wantCode           int
+	wantBody           string // a substring of the body; "" wants no body at all
+}
+
+// checkRoutes sends each case to the server at url and checks the status
+// and the body. Quotes in paths (JSON filters) are escaped.
+func checkRoutes(t *testing.T, url string, cases []routeCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			resp := do(t, tt.method, url+strings.ReplaceAll(tt.path, `"`, "%22"), tt.body)
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.wantCode {
+				t.Errorf("status = %d, want %d (body %s)", resp.StatusCode, tt.wantCode, body)
+			}
+			if !strings.Contains(string(body), tt.wantBody) {
+				t.Errorf("body = %s, want it to contain %s", body, tt.wantBody)
+			}
+			if tt.wantBody == "" && len(body) != 0 {
+				t.Errorf("body = %s, want none", body)
+			}
+		})
+	}
+}
+
+func do(t *testing.T, method, url, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
 }

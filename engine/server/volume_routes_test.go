@@ -3,10 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	apivolume "github.com/moby/moby/api/types/volume"
@@ -76,11 +74,7 @@ func (f *fakeBackend) ContainerRemoveVolumes(ctx context.Context, ref string, fo
 func TestVolumeRoutes(t *testing.T) {
 	srv := httptest.NewServer(New(&fakeBackend{}, nil))
 	defer srv.Close()
-	tests := []struct {
-		method, path, body string
-		wantCode           int
-		wantBody           string // a substring of the response body
-	}{
+	tests := []routeCase{
 		{"POST", "/v1.50/volumes/create", `{"Name":"nuevo"}`, http.StatusCreated, `"Name":"nuevo","Options":null,"Scope":"local"`},
 		{"POST", "/volumes/create", `{"Name":"x","Driver":"nfs"}`, http.StatusNotFound, `plugin \"nfs\" not found`},
 		{"POST", "/volumes/create", `{`, http.StatusBadRequest, "invalid JSON"},
@@ -102,24 +96,7 @@ func TestVolumeRoutes(t *testing.T) {
 		{"DELETE", "/containers/abc?v=0", "", http.StatusInternalServerError, "disk on fire"},
 		{"DELETE", "/containers/zzz?v=true", "", http.StatusNotFound, "No such container: zzz"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			resp := do(t, tt.method, srv.URL+strings.ReplaceAll(tt.path, `"`, "%22"), tt.body)
-			b, err := io.ReadAll(resp.Body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if resp.StatusCode != tt.wantCode {
-				t.Errorf("status = %d, want %d (body %s)", resp.StatusCode, tt.wantCode, b)
-			}
-			if !strings.Contains(string(b), tt.wantBody) {
-				t.Errorf("body = %s, want it to contain %s", b, tt.wantBody)
-			}
-			if tt.wantBody == "" && len(b) != 0 {
-				t.Errorf("body = %s, want none", b)
-			}
-		})
-	}
+	checkRoutes(t, srv.URL, tests)
 }
 
 // TestVolumeListShape checks the JSON the docker CLI and docker-py decode.
