@@ -292,6 +292,18 @@ func (s *Store) writeRepositories() error {
 
 // image returns a snapshot of rec. The caller holds s.mu.
 func (s *Store) image(rec *record) *Image {
+	var tags []string
+	for ref, id := range s.tags {
+		if id == rec.id {
+			tags = append(tags, ref)
+		}
+	}
+	return s.imageWithTags(rec, tags)
+}
+
+// imageWithTags is image with the record's tags (normalized) already
+// found, so that List walks the tags once for all images.
+func (s *Store) imageWithTags(rec *record, tags []string) *Image {
 	img := &Image{
 		ID:        rec.id,
 		Config:    rec.config,
@@ -310,10 +322,8 @@ func (s *Store) image(rec *record) *Image {
 	if err := json.Unmarshal(rec.raw, &config); err == nil {
 		img.Config = config
 	}
-	for ref, id := range s.tags {
-		if id == rec.id {
-			img.RepoTags = append(img.RepoTags, FamiliarRef(ref))
-		}
+	for _, ref := range tags {
+		img.RepoTags = append(img.RepoTags, FamiliarRef(ref))
 	}
 	slices.Sort(img.RepoTags)
 	return img
@@ -400,9 +410,13 @@ func isHex(s string) bool {
 func (s *Store) List() ([]*Image, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	tagsOf := make(map[digest.Digest][]string, len(s.images))
+	for ref, id := range s.tags {
+		tagsOf[id] = append(tagsOf[id], ref)
+	}
 	images := make([]*Image, 0, len(s.images))
 	for _, rec := range s.images {
-		images = append(images, s.image(rec))
+		images = append(images, s.imageWithTags(rec, tagsOf[rec.id]))
 	}
 	slices.SortFunc(images, func(a, b *Image) int {
 		if c := created(b).Compare(created(a)); c != 0 {
