@@ -815,21 +815,8 @@ func (m *Manager) Restart(ctx context.Context, ref string, timeout *int, signal 
 	if err := m.Stop(ctx, ref, timeout, signal); err != nil && !errdefs.IsNotModified(err) {
 		return err
 	}
-	// The exit is recorded by waitExit; wait until it has been.
-	for {
-		c, err := m.Get(ref)
-		if err != nil {
-			return err
-		}
-		if !c.State.Running() {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	// Stop returns once the exit event fired, and waitExit records the
+	// exited state before it fires it: Start sees a stopped container.
 	// RestartCount is left alone: Docker counts only the restarts its
 	// restart policy makes, not the ones asked for.
 	return m.Start(ref)
