@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"testing"
 
 	"bolsillo/engine/errdefs"
@@ -46,7 +47,11 @@ func TestStoreLifecycle(t *testing.T) {
 	for _, v := range s2.List() {
 		names = append(names, v.Name)
 	}
-	if want := []string{anon.Name, "datos"}; !reflect.DeepEqual(names, want) {
+	// List sorts by name; the anonymous volume's random hex name may come
+	// before or after "datos".
+	want := []string{anon.Name, "datos"}
+	sort.Strings(want)
+	if !reflect.DeepEqual(names, want) {
 		t.Errorf("List = %v, want %v", names, want)
 	}
 	if got, _ := s2.Get("datos"); got.Labels["curso"] != "docker" {
