@@ -391,6 +391,16 @@ var errorRules = []errorRule{
 		},
 	},
 	{
+		re: regexp.MustCompile(`(?i)(?:write|mkdir|open|copy) ([^:\s]+)[^\n]*?: no space left on device`),
+		explain: func(m []string, _ string) (string, []string) {
+			return "El disco se llenó", []string{
+				"No quedó espacio en el disco del directorio raíz de datos del daemon al escribir " + code(m[1]) + ".",
+				"Nada quedó a medias: lo que se estaba escribiendo se borró. Mira cuánto ocupan imágenes y contenedores con `bolsillo images` y `bolsillo ps -a -s`, y libera espacio con `bolsillo image prune` y `bolsillo container prune`.",
+				"Si es un build, revisa el contexto: `.dockerignore` deja fuera lo que no necesitas enviar.",
+			}
+		},
+	},
+	{
 		re: regexp.MustCompile(`(?i)permission denied`),
 		explain: func(_ []string, _ string) (string, []string) {
 			return "Permiso denegado", []string{

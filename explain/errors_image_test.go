@@ -16,6 +16,8 @@ func TestImageErrors(t *testing.T) {
 		title string   // the title line it must choose
 		want  []string // what must reach the student
 	}{
+		{"disk_full", "Error response from daemon: reading build context: write /var/lib/bolsillo/build/context-1/grande.bin: no space left on device",
+			"# El disco se llenó", []string{"`/var/lib/bolsillo/build/context-1/grande.bin`", "`.dockerignore`"}},
 		{"plain_http_refused", `Error response from daemon: Get "http://192.168.1.10:5000/v2/": refusing plain HTTP to registry 192.168.1.10:5000: only localhost registries and those given with --insecure-registry may use it`,
 			"# El registro `192.168.1.10:5000` no usa HTTPS", []string{"`--insecure-registry 192.168.1.10:5000`"}},
 		{"unauthorized_hub", `Error response from daemon: Head "https://registry-1.docker.io/v2/ana/privada/manifests/latest": unauthorized: incorrect username or password`,
