@@ -61,6 +61,13 @@ type AttachOptions struct {
 	Stdout     io.Writer // nil: stdout not attached; with a TTY it carries everything
 	Stderr     io.Writer // nil: stderr not attached
 	DetachKeys []byte    // nil: ctrl-p ctrl-q
+
+	// Attached, if set, is called once the streams are registered: output
+	// written from then on reaches them, and the container's next exit ends
+	// the attach. The server answers the client there, because the docker
+	// CLI starts the container as soon as it has the answer. Until then the
+	// streams must not be used.
+	Attached func()
 }
 
 // LogOptions selects what a logs request returns.

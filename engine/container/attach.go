@@ -42,6 +42,9 @@ func (m *Manager) Attach(ctx context.Context, ref string, opts backend.AttachOpt
 			bcasts[i].remove(a)
 		}
 	}()
+	if opts.Attached != nil {
+		opts.Attached()
+	}
 
 	// stdinDone ends the attach when the client's stdin ends with the
 	// detach keys, or at all with a TTY (as moby: the terminal is the

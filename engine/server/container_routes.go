@@ -236,10 +236,11 @@ func (s *Server) postContainerWait(w http.ResponseWriter, r *http.Request, vars 
 	return json.NewEncoder(w).Encode(resp)
 }
 
-// postContainerAttach hijacks the connection: the client gets 101 at once
-// (the docker CLI attaches before it starts the container), then the
-// process output, framed unless the container has a TTY; what the client
-// sends is the process's stdin.
+// postContainerAttach hijacks the connection: the client gets 101 as soon
+// as the engine has registered the attach (the docker CLI attaches, waits
+// for the answer and only then starts the container, so a run that ends in
+// a few milliseconds is still seen), then the process output, framed unless
+// the container has a TTY; what the client sends is the process's stdin.
 func (s *Server) postContainerAttach(w http.ResponseWriter, r *http.Request, vars map[string]string) error {
 	if err := r.ParseForm(); err != nil {
 		return errdefs.InvalidParameter("%s", err.Error())
@@ -253,16 +254,23 @@ func (s *Server) postContainerAttach(w http.ResponseWriter, r *http.Request, var
 	if err != nil {
 		return err
 	}
-	conn, brw, err := hijack(w, r, tty)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
 
-	stdout, stderr := streamWriters(conn, tty, nil)
-	opts := backend.AttachOptions{DetachKeys: keys}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	late := newLateConn()
+	stdout, stderr := streamWriters(late, tty, nil)
+	opts := backend.AttachOptions{
+		DetachKeys: keys,
+		Attached: func() {
+			conn, brw, err := hijack(w, r, tty)
+			if err != nil {
+				cancel()
+			}
+			late.set(conn, brw, err)
+		},
+	}
 	if boolValue(r, "stdin") {
-		opts.Stdin = brw.Reader
+		opts.Stdin = late
 	}
 	if boolValue(r, "stdout") {
 		opts.Stdout = stdout
@@ -270,12 +278,20 @@ func (s *Server) postContainerAttach(w http.ResponseWriter, r *http.Request, var
 	if boolValue(r, "stderr") {
 		opts.Stderr = stderr
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := s.backend.ContainerAttach(ctx, name, opts); err != nil {
-		fmt.Fprintf(conn, "%s\r\n", err)
+	err = s.backend.ContainerAttach(ctx, name, opts)
+	if !late.isSet() {
+		// The engine refused before it registered anything: the client
+		// still speaks HTTP and gets Docker's error body.
+		return err
 	}
-	closeWrite(conn)
+	if late.conn == nil {
+		return nil
+	}
+	defer late.conn.Close()
+	if err != nil {
+		fmt.Fprintf(late.conn, "%s\r\n", err)
+	}
+	closeWrite(late.conn)
 	return nil
 }
 

@@ -3,8 +3,10 @@ package server
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"sync"
 )
 
 // hijack takes over the connection of an attach or exec start and answers
@@ -40,4 +42,55 @@ func closeWrite(conn net.Conn) {
 	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
+}
+
+// lateConn stands for a hijacked connection before it exists: the streams
+// of an attach are handed to the engine first and the connection is taken
+// over only when the engine has registered them. Reads and writes wait
+// until then; if the hijack failed they fail.
+type lateConn struct {
+	ready chan struct{}
+	once  sync.Once
+	conn  net.Conn
+	r     io.Reader
+	err   error
+}
+
+func newLateConn() *lateConn { return &lateConn{ready: make(chan struct{})} }
+
+// set records the hijacked connection, or why there is none, and releases
+// the waiting readers and writers. Only the first call counts.
+func (l *lateConn) set(conn net.Conn, brw *bufio.ReadWriter, err error) {
+	l.once.Do(func() {
+		l.conn, l.err = conn, err
+		if brw != nil {
+			l.r = brw.Reader
+		}
+		close(l.ready)
+	})
+}
+
+func (l *lateConn) isSet() bool {
+	select {
+	case <-l.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+func (l *lateConn) Read(p []byte) (int, error) {
+	<-l.ready
+	if l.err != nil {
+		return 0, l.err
+	}
+	return l.r.Read(p)
+}
+
+func (l *lateConn) Write(p []byte) (int, error) {
+	<-l.ready
+	if l.err != nil {
+		return 0, l.err
+	}
+	return l.conn.Write(p)
 }

@@ -336,9 +336,11 @@ func TestWaitFlushesHeaders(t *testing.T) {
 	}
 }
 
-// Attach answers 101 at once and frames stdout and stderr.
+// Attach answers 101 once the engine has registered the streams, and
+// frames stdout and stderr.
 func TestAttachHijack(t *testing.T) {
 	fb := &fakeBackend{attach: func(ctx context.Context, ref string, opts backend.AttachOptions) error {
+		opts.Attached()
 		io.WriteString(opts.Stdout, "hola\n")
 		io.WriteString(opts.Stderr, "ay\n")
 		return nil
@@ -387,6 +389,55 @@ func TestAttachHijack(t *testing.T) {
 	want := []frame{{1, "hola\n"}, {2, "ay\n"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("frames = %v, want %v", got, want)
+	}
+}
+
+// The client is not answered before the engine has registered the attach:
+// the docker CLI starts the container as soon as it has the answer, and a
+// run that ended before the registration would never end the attach.
+func TestAttachAnswersAfterRegistration(t *testing.T) {
+	registered := make(chan struct{})
+	fb := &fakeBackend{attach: func(ctx context.Context, ref string, opts backend.AttachOptions) error {
+		<-registered
+		opts.Attached()
+		return nil
+	}}
+	srv := httptest.NewServer(New(fb, nil))
+	defer srv.Close()
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "POST /v1.50/containers/x/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+	br := bufio.NewReader(conn)
+	conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if line, err := br.ReadString('\n'); err == nil {
+		t.Fatalf("answered %q before the attach was registered", line)
+	}
+	close(registered)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if status, err := br.ReadString('\n'); status != "HTTP/1.1 101 UPGRADED\r\n" {
+		t.Fatalf("status line = %q (%v)", status, err)
+	}
+}
+
+// An attach the engine refuses before registering it is an HTTP error.
+func TestAttachRefusedIsHTTPError(t *testing.T) {
+	fb := &fakeBackend{attach: func(ctx context.Context, ref string, opts backend.AttachOptions) error {
+		return errdefs.Conflict("You cannot attach to a stopped container")
+	}}
+	srv := httptest.NewServer(New(fb, nil))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/v1.50/containers/x/attach?stream=1&stdout=1", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), "cannot attach") {
+		t.Errorf("status %d, body %s", resp.StatusCode, body)
 	}
 }
 
