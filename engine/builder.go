@@ -23,6 +23,9 @@ const buildDir = "build"
 
 // Build is POST /build: the classic builder.
 func (e *Engine) Build(ctx context.Context, opts backend.BuildOptions, out func(backend.JSONMessage) error) error {
+	if err := container.ValidStepNetwork(opts.Network); err != nil {
+		return err
+	}
 	_, err := e.builder(opts.Auth).Build(ctx, opts, out)
 	return err
 }
@@ -149,6 +152,7 @@ func (r buildRunner) Run(ctx context.Context, s build.Step) (int, error) {
 		Env:     s.Env,
 		User:    s.User,
 		WorkDir: s.WorkDir,
+		Network: s.Network,
 		Stdout:  s.Stdout,
 		Stderr:  s.Stderr,
 	})

@@ -197,7 +197,7 @@ func NetworkList(nets []network.Summary) string {
 			if len(n.IPAM.Config) > 0 {
 				subnet = fmt.Sprintf(" (%s)", code(n.IPAM.Config[0].Subnet.String()))
 			}
-			md.item("%s: un switch virtual en tu máquina%s; cada contenedor recibe ahí una dirección propia y se ven entre sí. Es la que usan %s y %s.", code("bridge"), subnet, code("-p"), code("-P"))
+			md.item("%s: un switch virtual en tu máquina%s; cada contenedor recibe ahí una dirección propia y se ven entre sí. Es la red por defecto: ahí van tus contenedores si no dices otra con %s, y desde ella %s y %s publican sus puertos.", code("bridge"), subnet, code("--network"), code("-p"), code("-P"))
 		case "host":
 			md.item("%s: el contenedor usa la red de tu máquina tal cual, sin aislamiento; no hace falta publicar puertos.", code("host"))
 		case "none":

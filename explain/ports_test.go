@@ -94,3 +94,12 @@ func TestPortInUse(t *testing.T) {
 		t.Error("PortInUse recognised an unrelated error")
 	}
 }
+
+func TestNetworkList(t *testing.T) {
+	nets := []network.Summary{
+		{Network: network.Network{Name: "bridge", Driver: "bridge", IPAM: network.IPAM{Config: []network.IPAMConfig{{Subnet: netip.MustParsePrefix("10.42.7.0/24")}}}}},
+		{Network: network.Network{Name: "host", Driver: "host"}},
+		{Network: network.Network{Name: "none", Driver: "null"}},
+	}
+	assertGolden(t, NetworkList(nets))
+}

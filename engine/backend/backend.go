@@ -167,5 +167,6 @@ type BuildOptions struct {
 	BuildArgs  map[string]*string    // buildargs={"K":"v"}; a nil value means "from the environment" (unset here)
 	Labels     map[string]string     // labels={"k":"v"}
 	Target     string                // target stage
+	Network    string                // networkmode: the RUN steps' network ("", "default" or "bridge"; "none"; "host")
 	Auth       map[string]AuthConfig // X-Registry-Config: credentials per registry, for FROM pulls
 }

@@ -77,6 +77,7 @@ type Step struct {
 	Env     []string
 	User    string
 	WorkDir string
+	Network string // as BuildOptions.Network
 	Stdout  io.Writer
 	Stderr  io.Writer
 }

@@ -461,6 +461,7 @@ func (r *run) runCommand(ctx context.Context, s *stage, c *instructions.RunComma
 			Env:     env,
 			User:    s.config.User,
 			WorkDir: s.config.WorkingDir,
+			Network: r.opts.Network,
 			Stdout:  r.out.writer(false),
 			Stderr:  r.out.writer(true),
 		})

@@ -12,13 +12,10 @@ import (
 // NetworkBridge is the network mode of containers on the daemon's bridge.
 const NetworkBridge = "bridge"
 
-// defaultNetworkMode is what "" and "default" mean. Publishing ports
-// needs the bridge, as with Docker, whose default is the bridge.
-func defaultNetworkMode(hc *container.HostConfig) container.NetworkMode {
-	if len(hc.PortBindings) > 0 || hc.PublishAllPorts {
-		return NetworkBridge
-	}
-	return "none"
+// defaultNetworkMode is what "" and "default" mean: the bridge, as in
+// Docker.
+func defaultNetworkMode(*container.HostConfig) container.NetworkMode {
+	return NetworkBridge
 }
 
 // NetworkSettings is a running container's place on the bridge network.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/moby/moby/api/types/container"
 
+	"bolsillo/engine/errdefs"
 	"bolsillo/engine/runtime"
 )
 
@@ -25,8 +26,12 @@ type StepSpec struct {
 	User     string
 	WorkDir  string
 	Hostname string // "" is the first 12 of ID
-	Stdout   io.Writer
-	Stderr   io.Writer
+	// Network is "", "default" or "bridge" (the daemon's bridge, as
+	// Docker's builder: RUN apt-get update reaches the internet), "none"
+	// or "host".
+	Network string
+	Stdout  io.Writer
+	Stderr  io.Writer
 }
 
 // NewStepID returns an ID for a StepSpec.
@@ -38,6 +43,15 @@ func NewStepID() string {
 	return hex.EncodeToString(b)
 }
 
+// ValidStepNetwork checks a build's network mode (docker build --network).
+func ValidStepNetwork(mode string) error {
+	switch mode {
+	case "", "default", NetworkBridge, "none", "host":
+		return nil
+	}
+	return errdefs.NotFound("network %s not found", mode)
+}
+
 // RunStep runs s to its end and returns its exit code. Cancelling ctx kills
 // it. Its runtime state and cgroup are gone when RunStep returns; the files
 // it wrote stay in the caller's rootfs.
@@ -47,6 +61,13 @@ func (m *Manager) RunStep(ctx context.Context, s StepSpec) (int, error) {
 	}
 	if s.Hostname == "" {
 		s.Hostname = s.ID[:12]
+	}
+	if err := ValidStepNetwork(s.Network); err != nil {
+		return 0, err
+	}
+	mode := container.NetworkMode(s.Network)
+	if mode == "" || mode == "default" {
+		mode = NetworkBridge
 	}
 	// /etc/hostname, /etc/hosts and /etc/resolv.conf as for a container, in
 	// a scratch directory outside the rootfs so they are not part of the
@@ -60,10 +81,25 @@ func (m *Manager) RunStep(ctx context.Context, s StepSpec) (int, error) {
 		ID:         s.ID,
 		dir:        dir,
 		Config:     &container.Config{Hostname: s.Hostname},
-		HostConfig: &container.HostConfig{NetworkMode: "none"},
+		HostConfig: &container.HostConfig{NetworkMode: mode},
 	}
 	if err := writeEtcFiles(tmp); err != nil {
 		return 0, err
+	}
+	m.mu.Lock()
+	err = m.connectNetwork(tmp)
+	m.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		m.mu.Lock()
+		m.disconnectNetwork(tmp)
+		m.mu.Unlock()
+	}()
+	runtimeMode := "none"
+	if mode == "host" {
+		runtimeMode = "host"
 	}
 	proc, err := m.rt.Start(runtime.Spec{
 		ID:          s.ID,
@@ -74,7 +110,8 @@ func (m *Manager) RunStep(ctx context.Context, s StepSpec) (int, error) {
 		User:        s.User,
 		Hostname:    s.Hostname,
 		Mounts:      tmp.etcMounts(),
-		NetworkMode: "none",
+		NetworkMode: runtimeMode,
+		NetNSPath:   tmp.netNSPath(),
 	}, runtime.Stdio{Stdout: s.Stdout, Stderr: s.Stderr})
 	if err != nil {
 		return exitCodeFor(err), err

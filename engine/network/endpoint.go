@@ -1,6 +1,8 @@
 package network
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -22,8 +24,15 @@ const netnsDir = "netns"
 // vethPrefix starts the name of every container's host-side veth.
 const vethPrefix = "veth"
 
-// Endpoint is a container attached to the bridge: its namespace, its
-// veth pair, its address and its published ports.
+// spareCount is how many endpoints the bridge keeps plugged and ready.
+// Creating a namespace and a veth pair costs tens of milliseconds, and so
+// does deleting them: both happen off the container's start and exit
+// paths, so a container on the bridge starts about as fast as one without
+// a network.
+const spareCount = 1
+
+// Endpoint is a container's place on the bridge: its namespace, its veth
+// pair, its address and its published ports.
 type Endpoint struct {
 	ContainerID string
 	// NetNSPath is the container's network namespace; the runtime joins it.
@@ -37,16 +46,28 @@ type Endpoint struct {
 	// Ports are the published ports, bound on the host.
 	Ports []Binding
 
+	// key names the namespace file, the host veth and the address
+	// allocation. Endpoints are made before they have a container.
+	key     string
 	proxies []proxy
 }
 
-// vethName is the host end's name for a container: "veth" and 10 hex
-// digits of its ID, within IFNAMSIZ.
-func vethName(containerID string) string {
-	if len(containerID) > 10 {
-		containerID = containerID[:10]
+// newKey returns a random endpoint key: 16 hex digits.
+func newKey() string {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux
 	}
-	return vethPrefix + containerID
+	return hex.EncodeToString(b)
+}
+
+// vethName is the host end's name for an endpoint key: "veth" and 10 hex
+// digits, within IFNAMSIZ.
+func vethName(key string) string {
+	if len(key) > 10 {
+		key = key[:10]
+	}
+	return vethPrefix + key
 }
 
 // macFor is Docker's bridge MAC for an address: 02:42 and the IPv4 bytes.
@@ -55,67 +76,62 @@ func macFor(ip netip.Addr) net.HardwareAddr {
 	return net.HardwareAddr{0x02, 0x42, b[0], b[1], b[2], b[3]}
 }
 
-// Attach connects a container to the bridge: a new network namespace with
-// lo up and eth0 holding the next free address, the default route via the
-// bridge, and ports bound on the host. On error nothing is left of it.
-func (b *Bridge) Attach(containerID string, ports []PortSpec) (_ *Endpoint, err error) {
+// Attach connects a container to the bridge: a network namespace with lo
+// up and eth0 holding a free address, the default route via the bridge,
+// and ports bound on the host. The namespace is a spare made beforehand
+// when there is one. On error nothing is left of it.
+func (b *Bridge) Attach(containerID string, ports []PortSpec) (*Endpoint, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil, errors.New("the bridge network is closed")
+	}
 	if ep, ok := b.endpoints[containerID]; ok {
+		b.mu.Unlock()
 		return ep, nil
 	}
-	ip, err := b.ipam.allocate(containerID)
-	if err != nil {
-		return nil, err
+	var ep *Endpoint
+	if n := len(b.spares); n > 0 {
+		ep, b.spares = b.spares[n-1], b.spares[:n-1]
 	}
-	ep := &Endpoint{
-		ContainerID: containerID,
-		NetNSPath:   filepath.Join(b.root, netnsDir, containerID),
-		HostVeth:    vethName(containerID),
-		IP:          ip,
-		Gateway:     b.gateway,
-		Prefix:      b.subnet.Bits(),
-		MAC:         macFor(ip).String(),
-	}
-	defer func() {
-		if err != nil {
-			_ = b.teardown(ep)
+	b.mu.Unlock()
+	if ep == nil {
+		var err error
+		if ep, err = b.prepare(); err != nil {
+			return nil, err
 		}
-	}()
-	if err := newNetNS(ep.NetNSPath); err != nil {
-		return nil, err
 	}
-	if err := b.plugVeth(ep); err != nil {
-		return nil, err
-	}
+	b.wantSpares()
+	ep.ContainerID = containerID
 	for _, spec := range ports {
 		p, binding, err := listen(spec, ep.IP)
 		if err != nil {
+			b.retire(ep)
 			return nil, err
 		}
 		ep.proxies = append(ep.proxies, p)
 		ep.Ports = append(ep.Ports, binding)
 	}
+	b.mu.Lock()
 	b.endpoints[containerID] = ep
+	b.mu.Unlock()
 	return ep, nil
 }
 
-// Detach undoes Attach: the ports are released, the veth pair and the
-// namespace deleted and the address freed. Detaching a container that is
-// not attached cleans whatever a crash may have left of it.
+// Detach undoes Attach: the ports are released at once; the veth pair and
+// the namespace are deleted and the address freed in the background.
+// Detaching a container that is not attached does nothing: what a crashed
+// daemon left is Reconcile's.
 func (b *Bridge) Detach(containerID string) error {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	ep, ok := b.endpoints[containerID]
-	if !ok {
-		ep = &Endpoint{
-			ContainerID: containerID,
-			NetNSPath:   filepath.Join(b.root, netnsDir, containerID),
-			HostVeth:    vethName(containerID),
-		}
-	}
 	delete(b.endpoints, containerID)
-	return b.teardown(ep)
+	b.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	b.retire(ep)
+	return nil
 }
 
 // Endpoint is the live endpoint of an attached container.
@@ -126,29 +142,35 @@ func (b *Bridge) Endpoint(containerID string) (*Endpoint, bool) {
 	return ep, ok
 }
 
-// Reconcile removes what a previous daemon left for containers that are
-// not attached now: veths on the bridge, namespaces and addresses.
+// Reconcile removes what a previous daemon left: veths on the bridge,
+// namespaces and addresses that belong to no endpoint of this one. Then it
+// starts making spares.
 func (b *Bridge) Reconcile() error {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	var errs []error
-	attached := func(name string, id func(*Endpoint) string) bool {
-		for _, ep := range b.endpoints {
-			if id(ep) == name {
-				return true
-			}
-		}
-		return false
+	known := make(map[string]bool, len(b.endpoints)+len(b.spares)+len(b.busy))
+	for _, ep := range b.endpoints {
+		known[ep.key] = true
+	}
+	for _, ep := range b.spares {
+		known[ep.key] = true
+	}
+	for key := range b.busy {
+		known[key] = true
+	}
+	knownVeth := make(map[string]bool, len(known))
+	for key := range known {
+		knownVeth[vethName(key)] = true
 	}
 	if br, err := netlink.LinkByName(b.name); err == nil {
 		links, err := netlink.LinkList()
 		if err != nil {
+			b.mu.Unlock()
 			return err
 		}
 		for _, l := range links {
 			name := l.Attrs().Name
-			if l.Attrs().MasterIndex != br.Attrs().Index || !strings.HasPrefix(name, vethPrefix) ||
-				attached(name, func(ep *Endpoint) string { return ep.HostVeth }) {
+			if l.Attrs().MasterIndex != br.Attrs().Index || !strings.HasPrefix(name, vethPrefix) || knownVeth[name] {
 				continue
 			}
 			errs = append(errs, netlink.LinkDel(l))
@@ -156,31 +178,146 @@ func (b *Bridge) Reconcile() error {
 	}
 	ents, _ := os.ReadDir(filepath.Join(b.root, netnsDir))
 	for _, ent := range ents {
-		if attached(ent.Name(), func(ep *Endpoint) string { return ep.ContainerID }) {
-			continue
-		}
-		errs = append(errs, removeNetNS(filepath.Join(b.root, netnsDir, ent.Name())))
-	}
-	for _, id := range b.ipam.owners() {
-		if _, ok := b.endpoints[id]; !ok {
-			errs = append(errs, b.ipam.release(id))
+		if !known[ent.Name()] {
+			errs = append(errs, removeNetNS(filepath.Join(b.root, netnsDir, ent.Name())))
 		}
 	}
+	for _, key := range b.ipam.owners() {
+		if !known[key] {
+			errs = append(errs, b.ipam.release(key))
+		}
+	}
+	b.mu.Unlock()
+	b.wantSpares()
 	return errors.Join(errs...)
 }
 
-// teardown releases what ep holds, whatever Attach got to. Callers hold b.mu.
-func (b *Bridge) teardown(ep *Endpoint) error {
-	var errs []error
+// prepare makes a new endpoint without a container: an address, a
+// namespace and a veth pair plugged into the bridge.
+func (b *Bridge) prepare() (_ *Endpoint, err error) {
+	key := newKey()
+	b.mu.Lock()
+	ip, err := b.ipam.allocate(key)
+	if err == nil {
+		b.busy[key] = true
+	}
+	b.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	ep := &Endpoint{
+		NetNSPath: filepath.Join(b.root, netnsDir, key),
+		HostVeth:  vethName(key),
+		IP:        ip,
+		Gateway:   b.gateway,
+		Prefix:    b.subnet.Bits(),
+		MAC:       macFor(ip).String(),
+		key:       key,
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, b.destroy(ep))
+		}
+		b.mu.Lock()
+		delete(b.busy, key)
+		b.mu.Unlock()
+	}()
+	if err := newNetNS(ep.NetNSPath); err != nil {
+		return nil, err
+	}
+	if err := b.plugVeth(ep); err != nil {
+		return nil, err
+	}
+	return ep, nil
+}
+
+// retire releases an endpoint's ports at once and deletes the rest in the
+// background; Close waits for it. Once the bridge is closing, it deletes
+// in the foreground.
+func (b *Bridge) retire(ep *Endpoint) {
 	for _, p := range ep.proxies {
-		errs = append(errs, p.Close())
+		if err := p.Close(); err != nil {
+			b.log.Warn("no se pudo cerrar un puerto publicado", "container", ep.ContainerID, "err", err)
+		}
 	}
 	ep.proxies = nil
+	b.mu.Lock()
+	closed := b.closed
+	if !closed {
+		b.busy[ep.key] = true
+		b.deleting.Add(1)
+	}
+	b.mu.Unlock()
+	if closed {
+		if err := b.destroy(ep); err != nil {
+			b.log.Warn("no se pudo borrar la red de un contenedor", "container", ep.ContainerID, "err", err)
+		}
+		return
+	}
+	go func() {
+		defer b.deleting.Done()
+		if err := b.destroy(ep); err != nil {
+			b.log.Warn("no se pudo borrar la red de un contenedor", "container", ep.ContainerID, "err", err)
+		}
+		b.mu.Lock()
+		delete(b.busy, ep.key)
+		b.mu.Unlock()
+	}()
+}
+
+// destroy deletes an endpoint's veth pair and namespace and frees its
+// address, whatever prepare got to.
+func (b *Bridge) destroy(ep *Endpoint) error {
+	var errs []error
 	if l, err := netlink.LinkByName(ep.HostVeth); err == nil {
 		errs = append(errs, netlink.LinkDel(l))
 	}
-	errs = append(errs, removeNetNS(ep.NetNSPath), b.ipam.release(ep.ContainerID))
+	errs = append(errs, removeNetNS(ep.NetNSPath))
+	b.mu.Lock()
+	errs = append(errs, b.ipam.release(ep.key))
+	b.mu.Unlock()
 	return errors.Join(errs...)
+}
+
+// wantSpares asks the spare maker for more, without waiting.
+func (b *Bridge) wantSpares() {
+	select {
+	case b.refill <- struct{}{}:
+	default:
+	}
+}
+
+// makeSpares keeps spareCount endpoints ready until the bridge closes.
+func (b *Bridge) makeSpares() {
+	defer b.bg.Done()
+	for {
+		select {
+		case <-b.quit:
+			return
+		case <-b.refill:
+		}
+		for {
+			b.mu.Lock()
+			need := !b.closed && len(b.spares) < spareCount
+			b.mu.Unlock()
+			if !need {
+				break
+			}
+			ep, err := b.prepare()
+			if err != nil {
+				b.log.Warn("no se pudo preparar la red del próximo contenedor", "err", err)
+				break
+			}
+			b.mu.Lock()
+			if b.closed {
+				b.mu.Unlock()
+				_ = b.destroy(ep)
+				return
+			}
+			b.spares = append(b.spares, ep)
+			b.mu.Unlock()
+		}
+	}
 }
 
 // plugVeth creates the veth pair, puts its host end on the bridge and its
@@ -190,7 +327,7 @@ func (b *Bridge) plugVeth(ep *Endpoint) error {
 	if err != nil {
 		return fmt.Errorf("looking up bridge %s: %w", b.name, err)
 	}
-	peerName := "tmp" + ep.ContainerID[:min(len(ep.ContainerID), 10)]
+	peerName := "tmp" + ep.key[:min(len(ep.key), 10)]
 	attrs := netlink.NewLinkAttrs()
 	attrs.Name = ep.HostVeth
 	attrs.MasterIndex = br.Attrs().Index

@@ -51,6 +51,14 @@ type Bridge struct {
 	mu        sync.Mutex
 	ipam      *ipam
 	endpoints map[string]*Endpoint // container ID -> its endpoint
+	spares    []*Endpoint          // plugged and ready for the next Attach
+	busy      map[string]bool      // keys of endpoints being made or deleted
+	closed    bool
+
+	refill   chan struct{}  // asks makeSpares for more
+	quit     chan struct{}  // closed by Close
+	bg       sync.WaitGroup // makeSpares
+	deleting sync.WaitGroup // the deletions in flight
 }
 
 // BridgeName is the Linux bridge's name for a daemon id: "bsl" and the
@@ -105,6 +113,9 @@ func Open(cfg Config) (*Bridge, error) {
 		log:       cfg.Log,
 		ipam:      a,
 		endpoints: make(map[string]*Endpoint),
+		busy:      make(map[string]bool),
+		refill:    make(chan struct{}, 1),
+		quit:      make(chan struct{}),
 	}
 	if err := b.up(); err != nil {
 		return nil, err
@@ -122,6 +133,8 @@ func Open(cfg Config) (*Bridge, error) {
 	default:
 		b.nat = n
 	}
+	b.bg.Add(1)
+	go b.makeSpares()
 	return b, nil
 }
 
@@ -134,18 +147,34 @@ func (b *Bridge) Subnet() netip.Prefix { return b.subnet }
 // Gateway is the bridge's own address, the containers' default route.
 func (b *Bridge) Gateway() netip.Addr { return b.gateway }
 
-// Close detaches every endpoint still attached, removes the NAT rules and
-// deletes the bridge.
+// Close waits for the deletions in flight, deletes every endpoint still
+// attached and the spares, removes the NAT rules and deletes the bridge.
 func (b *Bridge) Close() error {
 	b.mu.Lock()
-	ids := make([]string, 0, len(b.endpoints))
-	for id := range b.endpoints {
-		ids = append(ids, id)
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	b.mu.Unlock()
+	close(b.quit)
+	b.bg.Wait()
+	b.deleting.Wait()
+
+	b.mu.Lock()
+	eps := b.spares
+	b.spares = nil
+	for id, ep := range b.endpoints {
+		eps = append(eps, ep)
+		delete(b.endpoints, id)
 	}
 	b.mu.Unlock()
 	var errs []error
-	for _, id := range ids {
-		errs = append(errs, b.Detach(id))
+	for _, ep := range eps {
+		for _, p := range ep.proxies {
+			errs = append(errs, p.Close())
+		}
+		errs = append(errs, b.destroy(ep))
 	}
 	if b.nat != nil {
 		errs = append(errs, b.nat.remove())

@@ -282,27 +282,117 @@ func TestAttachGivesEth0AndServesPorts(t *testing.T) {
 	if want := "Bind for 0.0.0.0:"; !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "failed: port is already allocated") {
 		t.Errorf("error = %q, want Docker's wording", err)
 	}
-	if _, err := netlink.LinkByName(vethName(other)); err == nil {
-		t.Error("veth of the failed attach left behind")
-	}
-	if _, err := os.Stat(filepath.Join(b.root, netnsDir, other)); err == nil {
-		t.Error("namespace of the failed attach left behind")
-	}
-	if _, held := b.ipam.lookup(other); held {
-		t.Error("address of the failed attach left allocated")
+	if left := leftovers(t, b); len(left) > 0 {
+		t.Errorf("the failed attach left %v", left)
 	}
 
 	if err := b.Detach(id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := netlink.LinkByName(ep.HostVeth); err == nil {
-		t.Error("veth left after Detach")
-	}
+	// The ports are free at once; the rest goes in the background.
 	if l, err := net.Listen("tcp4", netip.AddrPortFrom(netip.IPv4Unspecified(), tcpPort).String()); err != nil {
-		t.Errorf("host port still held after Detach: %v", err)
+		t.Errorf("host port still held right after Detach: %v", err)
 	} else {
 		l.Close()
 	}
+	b.deleting.Wait()
+	if _, err := netlink.LinkByName(ep.HostVeth); err == nil {
+		t.Error("veth left after Detach")
+	}
+	if _, err := os.Stat(ep.NetNSPath); err == nil {
+		t.Error("namespace left after Detach")
+	}
+	if left := leftovers(t, b); len(left) > 0 {
+		t.Errorf("Detach left %v", left)
+	}
+}
+
+// leftovers lists the namespaces, host veths and addresses of b that
+// belong to no attached endpoint, no spare and nothing being made; it
+// waits for the deletions in flight first.
+func leftovers(t *testing.T, b *Bridge) []string {
+	t.Helper()
+	b.deleting.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	known := map[string]bool{}
+	for _, ep := range b.endpoints {
+		known[ep.key] = true
+	}
+	for _, ep := range b.spares {
+		known[ep.key] = true
+	}
+	for key := range b.busy {
+		known[key] = true
+	}
+	var out []string
+	ents, _ := os.ReadDir(filepath.Join(b.root, netnsDir))
+	for _, e := range ents {
+		if !known[e.Name()] {
+			out = append(out, "namespace "+e.Name())
+		}
+	}
+	for _, key := range b.ipam.owners() {
+		if !known[key] {
+			out = append(out, "address of "+key)
+		}
+	}
+	br, err := netlink.LinkByName(b.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	links, _ := netlink.LinkList()
+	for _, l := range links {
+		name := l.Attrs().Name
+		if l.Attrs().MasterIndex != br.Attrs().Index {
+			continue
+		}
+		mine := false
+		for key := range known {
+			mine = mine || vethName(key) == name
+		}
+		if !mine {
+			out = append(out, "veth "+name)
+		}
+	}
+	return out
+}
+
+// Attach takes a spare made beforehand, and another is made for the next.
+func TestAttachUsesSpares(t *testing.T) {
+	b := openTestBridge(t)
+	if err := b.Reconcile(); err != nil { // starts the spares
+		t.Fatal(err)
+	}
+	spare := waitSpare(t, b)
+	ep, err := b.Attach(randomHex(t, 64), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.key != spare.key || ep.NetNSPath != spare.NetNSPath {
+		t.Errorf("Attach made endpoint %s, want the spare %s", ep.key, spare.key)
+	}
+	if next := waitSpare(t, b); next.key == ep.key {
+		t.Error("the attached endpoint is still a spare")
+	}
+}
+
+// waitSpare waits for b to have a spare ready and returns it.
+func waitSpare(t *testing.T, b *Bridge) *Endpoint {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b.mu.Lock()
+		if len(b.spares) > 0 {
+			ep := b.spares[0]
+			b.mu.Unlock()
+			return ep
+		}
+		b.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("no spare endpoint after 10 s")
+	return nil
 }
 
 func TestReconcileRemovesWhatACrashLeft(t *testing.T) {
@@ -325,7 +415,10 @@ func TestReconcileRemovesWhatACrashLeft(t *testing.T) {
 	if _, err := os.Stat(ep.NetNSPath); err == nil {
 		t.Error("namespace survived Reconcile")
 	}
-	if _, held := b.ipam.lookup(id); held {
+	b.mu.Lock()
+	_, held := b.ipam.lookup(ep.key)
+	b.mu.Unlock()
+	if held {
 		t.Error("address survived Reconcile")
 	}
 }

@@ -26,6 +26,7 @@ func (s *Server) postBuild(w http.ResponseWriter, r *http.Request, _ map[string]
 		Pull:       boolValue(r, "pull"),
 		Quiet:      boolValue(r, "q"),
 		Target:     r.Form.Get("target"),
+		Network:    r.Form.Get("networkmode"),
 	}
 	if v := r.Form.Get("buildargs"); v != "" {
 		if err := json.Unmarshal([]byte(v), &opts.BuildArgs); err != nil {

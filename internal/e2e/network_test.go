@@ -58,6 +58,29 @@ func (d *daemon) bridgePorts() []string {
 	return out
 }
 
+// spareEndpoints is how many namespaces, each with its veth on the bridge,
+// the daemon keeps ready for the next container.
+const spareEndpoints = 1
+
+// waitBridge waits until the bridge has one port and one network namespace
+// per attached container plus the spares: deleting an exited container's
+// veth pair happens in the background.
+func (d *daemon) waitBridge(attached int) {
+	d.t.Helper()
+	want := attached + spareEndpoints
+	var ports []string
+	var ns int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		ports = d.bridgePorts()
+		ents, _ := os.ReadDir(filepath.Join(d.root, "network", "netns"))
+		ns = len(ents)
+		if len(ports) == want && ns == want {
+			return
+		}
+	}
+	d.t.Errorf("bridge ports %v and %d network namespaces, want %d of each (%d attached, %d spare)", ports, ns, want, attached, spareEndpoints)
+}
+
 // assertNoNetworkLeftovers checks, after the daemon stopped, that its
 // bridge and NAT rules are gone.
 func (d *daemon) assertNoNetworkLeftovers() {
@@ -133,26 +156,16 @@ func TestPublishedPortServesHTTP(t *testing.T) {
 	if !strings.Contains(r.stderr, "port is already allocated") || !strings.Contains(r.stderr, fmt.Sprintf("El puerto %d de tu máquina ya está ocupado", port)) {
 		t.Errorf("taken port stderr:\n%s", r.stderr)
 	}
-	if got := d.bridgePorts(); len(got) != 1 {
-		t.Errorf("bridge ports after the failed start = %v, want only web's", got)
-	}
-	if ents, _ := os.ReadDir(filepath.Join(d.root, "network", "netns")); len(ents) != 1 {
-		t.Errorf("network namespaces after the failed start: %d, want 1", len(ents))
-	}
+	d.waitBridge(1)
 
-	// stop releases the port: the second container can take it now.
+	// stop releases the port at once: the second container can take it now.
 	d.must("stop", "-t", "1", "web")
-	if got := d.bridgePorts(); len(got) != 0 {
-		t.Errorf("bridge ports after stop = %v, want none", got)
-	}
 	d.must("start", "web2")
 	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/", port)); got != "dos\n" {
 		t.Errorf("GET after the port changed hands = %q, want %q", got, "dos\n")
 	}
 	d.must("rm", "-f", "web", "web2")
-	if got := d.bridgePorts(); len(got) != 0 {
-		t.Errorf("bridge ports after rm = %v, want none", got)
-	}
+	d.waitBridge(0)
 	if l, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port)); err != nil {
 		t.Errorf("port %d still held after rm: %v", port, err)
 	} else {

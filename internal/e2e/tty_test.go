@@ -177,7 +177,8 @@ func TestRunOptions(t *testing.T) {
 		{"hostname", []string{"--hostname", "aula", "busybox", "hostname"}, "aula"},
 		{"env", []string{"-e", "CURSO=docker", "busybox", "sh", "-c", "echo $CURSO"}, "docker"},
 		{"pid 1", []string{"busybox", "sh", "-c", "echo $$"}, "1"},
-		{"own network namespace", []string{"busybox", "ls", "/sys/class/net"}, "lo"},
+		{"own network namespace", []string{"busybox", "ls", "/sys/class/net"}, "eth0\nlo"},
+		{"network none", []string{"--network", "none", "busybox", "ls", "/sys/class/net"}, "lo"},
 		{"memory limit", []string{"-m", "64m", "busybox", "sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max"}, "67108864"},
 		{"hosts file", []string{"busybox", "grep", "-c", "localhost", "/etc/hosts"}, "2"},
 	}
