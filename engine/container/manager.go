@@ -38,8 +38,11 @@ type Manager struct {
 
 	exitHook   func(*Container) // see SetExitHook (resources.go)
 	removeHook func(*Container) // see SetRemoveHook (mounts.go)
-	netHooks   NetworkHooks     // see SetNetworkHooks (network.go)
-	execTable  *execTable       // exec records, see exec.go
+	// removedAtOpen are the containers Open removed (--rm ones the
+	// previous daemon left): the remove hook gets them once it is set.
+	removedAtOpen []*Container
+	netHooks      NetworkHooks // see SetNetworkHooks (network.go)
+	execTable     *execTable   // exec records, see exec.go
 }
 
 // entry is a container record plus what only exists while the daemon runs.
@@ -105,6 +108,7 @@ func New(root string, rt *runtime.Runtime) (*Manager, error) {
 			if err := m.cleanupDir(c.ID, dir); err != nil {
 				return nil, err
 			}
+			m.removedAtOpen = append(m.removedAtOpen, c)
 			continue
 		}
 		m.add(c)

@@ -27,11 +27,17 @@ type MountPoint struct {
 
 // SetRemoveHook sets a function called with every container the manager
 // removes (by request, --rm or a failed start), while its lock is held:
-// the hook must not call back into the manager.
+// the hook must not call back into the manager. It is called at once with
+// the containers removed when the manager opened (--rm ones a crashed
+// daemon left), so their volumes are released too.
 func (m *Manager) SetRemoveHook(fn func(*Container)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.removeHook = fn
+	for _, c := range m.removedAtOpen {
+		fn(c)
+	}
+	m.removedAtOpen = nil
 }
 
 // volumeMounts are the runtime bind mounts of a container's mount points.

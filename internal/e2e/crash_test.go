@@ -16,6 +16,11 @@ func TestCrashRecovery(t *testing.T) {
 	d := startDaemon(t)
 	d.labInit()
 	d.must("run", "-d", "--name", "huerfano", "busybox", "sleep", "1000")
+	// A --rm container with an anonymous volume and one with a named
+	// volume: after the crash both are removed, the anonymous volume with
+	// its container, the named one stays.
+	d.must("run", "-d", "--rm", "-v", "/datos", "--name", "efimero", "busybox", "sleep", "1000")
+	d.must("run", "-d", "--rm", "-v", "guardado:/datos", "--name", "efimero2", "busybox", "sleep", "1000")
 	c := d.inspect("huerfano")
 	pid := int(field(c, "State", "Pid").(float64))
 	merged := field(c, "GraphDriver", "Data", "MergedDir").(string)
@@ -32,6 +37,12 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	if alive(pid) {
 		t.Errorf("process %d of the crashed daemon's container is still alive", pid)
+	}
+	if got := d.must("--explicar=false", "ps", "-a", "--format", "{{.Names}}").stdout; got != "huerfano\n" {
+		t.Errorf("containers after the crash = %q, want only huerfano (the --rm ones removed)", got)
+	}
+	if got := d.must("--explicar=false", "volume", "ls", "-q").stdout; got != "guardado\n" {
+		t.Errorf("volumes after the crash = %q, want only the named one", got)
 	}
 	mounts, _ := os.ReadFile("/proc/self/mounts")
 	if strings.Contains(string(mounts), merged) {
