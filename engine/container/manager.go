@@ -353,7 +353,11 @@ func validateHostConfig(hc *container.HostConfig) error {
 			return errdefs.InvalidParameter("Invalid value %s for cpuset cpus", hc.CpusetCpus)
 		}
 	}
-	return validateResources(&hc.Resources, hostCPUs())
+	if err := validateResources(&hc.Resources, hostCPUs()); err != nil {
+		return err
+	}
+	defaultSwap(&hc.Resources) // resources.go
+	return nil
 }
 
 // parseCPUSet parses "0-2,4" into its CPU numbers.

@@ -3,7 +3,9 @@ package container
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/moby/moby/api/types/container"
 
@@ -68,6 +70,46 @@ var hostCPUs = func() int {
 	}
 	return cpus[len(cpus)-1] + 1
 }
+
+// defaultSwap gives a container with a memory limit and no swap limit
+// Docker's default: as much swap as memory again (MemorySwap twice Memory),
+// where the host accounts swap. Elsewhere the swap stays unlimited.
+func defaultSwap(r *container.Resources) {
+	if r.Memory > 0 && r.MemorySwap == 0 && hostSwapLimit() {
+		r.MemorySwap = 2 * r.Memory
+	}
+}
+
+// hostSwapLimit reports whether the host's memory cgroups can limit swap:
+// memory.memsw.* on cgroup v1 (swapaccount), memory.swap.max on v2.
+var hostSwapLimit = sync.OnceValue(func() bool {
+	if _, err := os.Stat("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"); err == nil {
+		return true
+	}
+	// v2: the root cgroup has no memory.swap.max; the daemon's own cgroup
+	// or any child of the root does when swap is accounted.
+	dirs := []string{}
+	if b, err := os.ReadFile("/proc/self/cgroup"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if p, ok := strings.CutPrefix(line, "0::"); ok && p != "/" {
+				dirs = append(dirs, filepath.Join("/sys/fs/cgroup", p))
+			}
+		}
+	}
+	if ents, err := os.ReadDir("/sys/fs/cgroup"); err == nil {
+		for _, e := range ents {
+			if e.IsDir() {
+				dirs = append(dirs, filepath.Join("/sys/fs/cgroup", e.Name()))
+			}
+		}
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "memory.swap.max")); err == nil {
+			return true
+		}
+	}
+	return false
+})
 
 // Update changes the resource limits (and restart policy) of a container,
 // as docker update: a zero field keeps the current value. A running

@@ -57,6 +57,16 @@ func TestUpdateLimitsLive(t *testing.T) {
 	if got := d.cgroupFile("limitado", "memory", "memory.limit_in_bytes"); got != "67108864" {
 		t.Errorf("memory.limit_in_bytes after run -m 64m = %s", got)
 	}
+	// As in Docker, -m without --memory-swap allows as much swap again,
+	// where the host accounts swap.
+	if _, err := os.Stat("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"); err == nil {
+		if got := field(d.inspect("limitado"), "HostConfig", "MemorySwap"); got != float64(128<<20) {
+			t.Errorf("HostConfig.MemorySwap after run -m 64m = %v, want %d", got, 128<<20)
+		}
+		if got := d.cgroupFile("limitado", "memory", "memory.memsw.limit_in_bytes"); got != "134217728" {
+			t.Errorf("memory.memsw.limit_in_bytes after run -m 64m = %s", got)
+		}
+	}
 	r := d.must("update", "--memory", "128m", "--cpuset-cpus", "0", "--cpus", "0.5", "limitado")
 	if r.stdout != "limitado\n" || !strings.Contains(r.stderr, "en caliente") {
 		t.Errorf("update: %s", r)
