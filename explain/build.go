@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/image"
 )
 
@@ -160,7 +159,7 @@ func stepSentence(s BuildStep) string {
 		if s.Size == 0 {
 			what = "nueva capa, vacía: no cambió ningún archivo"
 		} else {
-			what = "nueva capa de " + spanishSize(s.Size)
+			what = "nueva capa de " + humanSize(s.Size)
 		}
 	default:
 		what = "solo metadatos, sin capa"
@@ -202,7 +201,7 @@ func layerStack(d BuildData) string {
 		return ""
 	}
 	s := fmt.Sprintf("La imagen final es una pila de %d %s, %s en total.", n,
-		plural(n, "capa de solo lectura (read-only layer)", "capas de solo lectura (read-only layers)"), spanishSize(d.Image.Size))
+		plural(n, "capa de solo lectura (read-only layer)", "capas de solo lectura (read-only layers)"), humanSize(d.Image.Size))
 	if len(d.Steps) == 0 {
 		return s + " Un contenedor de esta imagen añadirá encima su propia capa de lectura y escritura."
 	}
@@ -212,7 +211,7 @@ func layerStack(d BuildData) string {
 	for i := len(final) - 1; i >= 0; i-- {
 		st := final[i]
 		if kw := keyword(st.Instruction); st.Layer || kw == "RUN" || kw == "COPY" || kw == "ADD" {
-			rows = append(rows, fmt.Sprintf("%s (%s)", code(st.Instruction), spanishSize(st.Size)))
+			rows = append(rows, fmt.Sprintf("%s (%s)", code(st.Instruction), humanSize(st.Size)))
 			added += st.Size
 		}
 	}
@@ -225,7 +224,7 @@ func layerStack(d BuildData) string {
 		baseSize = max(d.Image.Size-added, 0)
 	}
 	if len(rows) > 0 {
-		s += fmt.Sprintf(" Encima de %s (%s), este Dockerfile añadió, de arriba abajo: %s.", base, spanishSize(baseSize), joinSpanish(rows))
+		s += fmt.Sprintf(" Encima de %s (%s), este Dockerfile añadió, de arriba abajo: %s.", base, humanSize(baseSize), joinSpanish(rows))
 	} else {
 		s += " Los archivos son los de " + base + ": este Dockerfile solo cambió metadatos."
 	}
@@ -267,9 +266,9 @@ func stagesSentence(d BuildData) string {
 		s += " Nada pasó de las etapas anteriores a la final: sus capas se quedaron atrás como capas intermedias."
 	}
 	if d.BaseSize > 0 && d.Image.Size > 0 {
-		s += fmt.Sprintf(" La etapa de la que copiaste ocupa %s; la imagen final, %s", spanishSize(d.BaseSize), spanishSize(d.Image.Size))
+		s += fmt.Sprintf(" La etapa de la que copiaste ocupa %s; la imagen final, %s", humanSize(d.BaseSize), humanSize(d.Image.Size))
 		if d.BaseSize > d.Image.Size {
-			s += fmt.Sprintf(": %s menos", spanishSize(d.BaseSize-d.Image.Size))
+			s += fmt.Sprintf(": %s menos", humanSize(d.BaseSize-d.Image.Size))
 		}
 		s += "."
 	}
@@ -302,16 +301,6 @@ func fromImage(instruction string) string {
 		}
 	}
 	return "scratch"
-}
-
-// spanishSize formats a byte count with a decimal comma, as "1,2 MB".
-func spanishSize(n int64) string {
-	s := units.HumanSizeWithPrecision(float64(n), 3)
-	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	if i < 0 {
-		return strings.ReplaceAll(s, ".", ",")
-	}
-	return strings.ReplaceAll(s[:i], ".", ",") + " " + s[i:]
 }
 
 // lastLine returns the last non-empty line of output, cut to fit.
