@@ -126,12 +126,30 @@ func (e *Engine) ContainerTTY(ref string) (bool, error) {
 }
 
 // ContainerInspect returns GET /containers/{id}/json.
-func (e *Engine) ContainerInspect(ref string) (*apicontainer.InspectResponse, error) {
+// ContainerInspect describes a container; with size, also the bytes of its
+// writable layer and of its whole root filesystem.
+func (e *Engine) ContainerInspect(ref string, size bool) (*apicontainer.InspectResponse, error) {
 	c, err := e.containers.Get(ref)
 	if err != nil {
 		return nil, err
 	}
-	return e.inspect(c), nil
+	resp := e.inspect(c)
+	if size {
+		rw, rootfs := e.containerSize(c)
+		resp.SizeRw, resp.SizeRootFs = &rw, &rootfs
+	}
+	return resp, nil
+}
+
+// containerSize is what a container's writable layer holds and that plus
+// its image: the two sizes of docker ps -s.
+func (e *Engine) containerSize(c *container.Container) (rw, rootfs int64) {
+	rw = c.SizeRw()
+	rootfs = rw
+	if img, err := e.images.Get(c.ImageID); err == nil {
+		rootfs += img.Size
+	}
+	return rw, rootfs
 }
 
 func (e *Engine) inspect(c *container.Container) *apicontainer.InspectResponse {
@@ -219,7 +237,11 @@ func (e *Engine) ContainerList(opts backend.ListOptions) ([]apicontainer.Summary
 		if !e.matches(c, opts.Filters) {
 			continue
 		}
-		out = append(out, e.summary(c, now))
+		s := e.summary(c, now)
+		if opts.Size {
+			s.SizeRw, s.SizeRootFs = e.containerSize(c)
+		}
+		out = append(out, s)
 		if opts.Limit > 0 && len(out) == opts.Limit {
 			break
 		}

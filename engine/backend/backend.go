@@ -29,6 +29,7 @@ type CreateRequest struct {
 type ListOptions struct {
 	All     bool
 	Limit   int
+	Size    bool // size=1: SizeRw and SizeRootFs of each container
 	Filters map[string][]string
 }
 

@@ -95,6 +95,9 @@ func (c *Container) Dir() string { return c.dir }
 // UpperDir is the writable layer: every file the container writes lands here.
 func (c *Container) UpperDir() string { return filepath.Join(c.dir, "rw") }
 
+// SizeRw is the bytes of the files in the writable layer (docker ps -s).
+func (c *Container) SizeRw() int64 { return dirSize(c.UpperDir()) }
+
 // WorkDir is overlay's scratch directory for this container.
 func (c *Container) WorkDir() string { return filepath.Join(c.dir, "work") }
 

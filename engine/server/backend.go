@@ -42,7 +42,7 @@ type containerBackend interface {
 	ContainerResize(ref string, height, width uint16) error
 	ContainerLogs(ctx context.Context, ref string, opts backend.LogOptions, fn func(backend.LogMessage) error) error
 	ContainerTTY(ref string) (bool, error)
-	ContainerInspect(ref string) (*apicontainer.InspectResponse, error)
+	ContainerInspect(ref string, size bool) (*apicontainer.InspectResponse, error)
 	ContainerList(opts backend.ListOptions) ([]apicontainer.Summary, error)
 	ContainerRename(ref, newName string) error
 	ContainersPrune(ctx context.Context, filters map[string][]string) (*apicontainer.PruneReport, error)

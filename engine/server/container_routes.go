@@ -42,7 +42,7 @@ func (s *Server) getContainersJSON(w http.ResponseWriter, r *http.Request, _ map
 	if err != nil {
 		return err
 	}
-	opts := backend.ListOptions{All: boolValue(r, "all"), Filters: filters}
+	opts := backend.ListOptions{All: boolValue(r, "all"), Size: boolValue(r, "size"), Filters: filters}
 	if limit != nil {
 		opts.Limit = *limit
 	}
@@ -55,7 +55,10 @@ func (s *Server) getContainersJSON(w http.ResponseWriter, r *http.Request, _ map
 }
 
 func (s *Server) getContainerJSON(w http.ResponseWriter, r *http.Request, vars map[string]string) error {
-	c, err := s.backend.ContainerInspect(vars["name"])
+	if err := r.ParseForm(); err != nil {
+		return errdefs.InvalidParameter("%s", err.Error())
+	}
+	c, err := s.backend.ContainerInspect(vars["name"], boolValue(r, "size"))
 	if err != nil {
 		return err
 	}

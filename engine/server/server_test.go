@@ -118,7 +118,7 @@ func (f *fakeBackend) ContainerTTY(ref string) (bool, error) {
 	}
 	return f.tty, nil
 }
-func (f *fakeBackend) ContainerInspect(ref string) (*apicontainer.InspectResponse, error) {
+func (f *fakeBackend) ContainerInspect(ref string, _ bool) (*apicontainer.InspectResponse, error) {
 	return f.inspect(ref)
 }
 func (f *fakeBackend) ContainerList(opts backend.ListOptions) ([]apicontainer.Summary, error) {

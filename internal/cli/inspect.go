@@ -21,6 +21,7 @@ import (
 type inspectOptions struct {
 	format string
 	kind   string
+	size   bool
 	names  []string
 }
 
@@ -38,6 +39,7 @@ func newInspectCommand(f *factory) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&opts.format, "format", "f", "", "Formato de salida: 'json' o una plantilla de Go")
 	cmd.Flags().StringVar(&opts.kind, "type", "", "Tipo de objeto: container o image")
+	cmd.Flags().BoolVarP(&opts.size, "size", "s", false, "Añade el tamaño de la capa de escritura (SizeRw) y del total (SizeRootFs) de un contenedor")
 	return cmd
 }
 
@@ -69,7 +71,7 @@ func runInspect(ctx context.Context, f *factory, opts inspectOptions) error {
 		errs  []error
 	)
 	for _, name := range opts.names {
-		obj, err := inspectObject(ctx, api, name, opts.kind)
+		obj, err := inspectObject(ctx, api, name, opts.kind, opts.size)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -101,9 +103,9 @@ func runInspect(ctx context.Context, f *factory, opts inspectOptions) error {
 }
 
 // inspectObject looks name up as a container, then as an image, like docker.
-func inspectObject(ctx context.Context, api client.APIClient, name, kind string) (inspected, error) {
+func inspectObject(ctx context.Context, api client.APIClient, name, kind string, size bool) (inspected, error) {
 	if kind == "" || kind == "container" {
-		res, err := api.ContainerInspect(ctx, name, client.ContainerInspectOptions{})
+		res, err := api.ContainerInspect(ctx, name, client.ContainerInspectOptions{Size: size})
 		if err == nil {
 			c := res.Container
 			return inspected{raw: res.Raw, container: &c}, nil

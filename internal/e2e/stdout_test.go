@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +18,8 @@ var stdoutCases = [][]string{
 	{"ps", "-a", "--format", "{{.Names}}\t{{.Status}}\t{{.Labels}}\t{{.Command}}"},
 	{"ps", "-a", "--format", "table {{.ID}}\t{{.Image}}\t{{.State}}"},
 	{"ps", "-a", "--filter", "status=exited"},
+	{"ps", "-a", "-s"},
+	{"inspect", "--size", "--format", "{{.SizeRw}} {{.SizeRootFs}}", "corre"},
 	{"images"},
 	{"images", "-q"},
 	{"images", "--no-trunc"},
@@ -58,7 +61,7 @@ func prepareContainers(t *testing.T, d *daemon, host string, image string) {
 			t.Fatalf("docker %v: %s", args, r)
 		}
 	}
-	docker("run", "-d", "--name", "corre", "-l", "curso=docker", image, "sleep", "1000")
+	docker("run", "-d", "--name", "corre", "-l", "curso=docker", image, "sh", "-c", "echo hola > /escrito && exec sleep 1000")
 	docker("run", "--name", "termino", image, "sh", "-c", "exit 3")
 	docker("create", "--name", "creado", "-l", "a=b", image, "echo", "hola mundo")
 }
@@ -68,4 +71,25 @@ func TestStdoutMatchesDockerCLI(t *testing.T) {
 	d.labInit()
 	prepareContainers(t, d, d.host(), "busybox")
 	compareStdout(t, d, d.host())
+}
+
+// inspect --size and ps -s report what the writable layer holds.
+func TestContainerSize(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	d.must("run", "--name", "pesado", "busybox", "sh", "-c", "head -c 300000 /dev/zero > /relleno")
+	got := d.must("--explicar=false", "inspect", "--size", "--format", "{{.SizeRw}} {{.SizeRootFs}}", "pesado").stdout
+	var rw, rootfs int64
+	if _, err := fmt.Sscan(got, &rw, &rootfs); err != nil {
+		t.Fatalf("inspect --size = %q: %v", got, err)
+	}
+	if rw < 300000 || rw > 310000 {
+		t.Errorf("SizeRw = %d, want the 300000 bytes written (and little more)", rw)
+	}
+	if rootfs < rw+1_000_000 {
+		t.Errorf("SizeRootFs = %d, want SizeRw plus the image's size", rootfs)
+	}
+	if ps := d.must("--explicar=false", "ps", "-a", "-s", "--format", "{{.Size}}").stdout; !strings.HasPrefix(ps, "300kB (virtual ") {
+		t.Errorf("ps -s SIZE = %q", ps)
+	}
 }
