@@ -81,7 +81,7 @@ func run() error {
 	if proto, _, _ := strings.Cut(*host, "://"); proto == "tcp" {
 		log.Warn("la API escucha por TCP sin autenticación: cualquiera que llegue a ese puerto controla los contenedores como root", "host", *host)
 	}
-	srv := &http.Server{Handler: server.New(eng, log), ReadHeaderTimeout: 30 * time.Second}
+	srv := &http.Server{Handler: server.New(eng, log), ReadHeaderTimeout: 30 * time.Second, ConnContext: server.ConnContext}
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)

@@ -31,6 +31,7 @@ type Server struct {
 	header  string // the Server header: "bolsillod/VERSION (linux)"
 	routes  []route
 	log     *slog.Logger
+	monitor monitor // GET /bolsillo/monitor and the record of every request
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, vars map[string]string) error
@@ -124,6 +125,14 @@ var versionPrefix = regexp.MustCompile(`^/v([0-9]+\.[0-9]+)(/.*)$`)
 
 // ServeHTTP strips and checks the version prefix, then dispatches.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.monitor.serveSubscription(w, r) {
+		return
+	}
+	if s.monitor.watching() {
+		var done func()
+		w, done = s.monitor.observe(w, r)
+		defer done()
+	}
 	h := w.Header()
 	h.Set("Api-Version", backend.APIVersion)
 	h.Set("Ostype", "linux")

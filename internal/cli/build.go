@@ -680,6 +680,7 @@ func runBuild(ctx context.Context, f *factory, opts buildOptions) error {
 		if id != "" {
 			if d, ok := buildData(ctx, f, api, opts, rec, id, before); ok {
 				f.explain(explain.Build(d))
+				f.printBuildStack(d) // capas.go
 			}
 		}
 	}

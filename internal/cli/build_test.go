@@ -371,8 +371,8 @@ func TestBuildExplains(t *testing.T) {
 	}
 	for _, want := range []string{
 		"# Imagen `web:1` construida",
-		"`COPY hola.txt .`: nueva capa de 5 B → `29aeaf3fb6cb`",
-		"nueva capa de 11 B → `d51712e8a111`",
+		"`COPY hola.txt .`: nueva capa de 5B → `29aeaf3fb6cb`",
+		"nueva capa de 11B → `d51712e8a111`",
 		"`ENV SALUDO=hola`: solo metadatos, sin capa → `96887cf6ebe5`",
 		"`cd7b4c2858b8`",
 		"pila de 4 capas",

@@ -65,6 +65,7 @@ func newRootCommand(f *factory) *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVarP(&f.host, "host", "H", "", "Dirección del daemon (por defecto $"+envHost+" o "+DefaultHost+")")
 	pf.BoolVar(&f.explicar, "explicar", true, "Explica en español lo que pasó (o $"+envExplicar+"=0 para apagarlo)")
+	pf.BoolVar(&f.explicarAPI, "explicar-api", false, "Muestra cada petición a la API REST del daemon y qué le pidió")
 	pf.Bool("help", false, "Muestra la ayuda")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return flagError{err: err, hint: flagHint(cmd, err)}
@@ -107,8 +108,12 @@ func newRootCommand(f *factory) *cobra.Command {
 		newImageCommand(f),
 		newVolumeCommand(f),
 		newPortCommand(f), newNetworkCommand(f),
+		newMonitorCommand(f),
+		newCapasCommand(f),
+		newExplicaCommand(f),
 	)
 	localize(root)
+	addExplicaHelp(root)
 	return root
 }
 

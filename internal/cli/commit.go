@@ -87,5 +87,6 @@ func runCommit(ctx context.Context, f *factory, opts commitOptions) error {
 		Changes:   opts.changes,
 		Dangling:  f.leftDangling(ctx, api, before, res.ID),
 	}))
+	f.printStack(explain.CommitStack(img.InspectResponse, hist.Items, ctr.Container, opts.reference)) // capas.go
 	return nil
 }

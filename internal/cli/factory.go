@@ -50,6 +50,8 @@ type factory struct {
 	// explicar mirrors --explicar; explicarSet tells whether the flag was given.
 	explicar    bool
 	explicarSet bool
+	// explicarAPI mirrors --explicar-api: print every API request.
+	explicarAPI bool
 
 	getenv func(string) string
 	now    func() time.Time
@@ -110,7 +112,11 @@ func (f *factory) Explaining() bool {
 // Client returns the API client, building it on first use.
 func (f *factory) Client() (client.APIClient, error) {
 	f.once.Do(func() {
-		f.client, f.errInit = f.newClient(f.Host())
+		newClient := f.newClient
+		if f.explicarAPI {
+			newClient = f.newTracingClient // apitrace.go
+		}
+		f.client, f.errInit = newClient(f.Host())
 	})
 	return f.client, f.errInit
 }

@@ -171,6 +171,7 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 		if f.Explaining() {
 			gatherRunData(ctx, api, id, &data)
 			f.explain(explain.Run(data))
+			f.printRunStack(data) // capas.go
 			f.explain(explain.Mounts(data.Container))
 			explainPorts(ctx, f, data) // port.go
 		}
@@ -262,6 +263,7 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 		data.ExitCode = code
 		data.Removed = spec.HostConfig.AutoRemove
 		f.explain(explain.Run(data))
+		f.printRunStack(data) // capas.go
 		f.explain(explain.Mounts(data.Container))
 	}
 	if code != 0 {
