@@ -683,6 +683,7 @@ func runBuild(ctx context.Context, f *factory, opts buildOptions) error {
 				f.printBuildStack(d) // capas.go
 			}
 		}
+		f.explain(buildAdvice(opts)) // lint.go
 	}
 	return nil
 }

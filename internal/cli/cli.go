@@ -108,6 +108,7 @@ func newRootCommand(f *factory) *cobra.Command {
 		newImageCommand(f),
 		newVolumeCommand(f),
 		newPortCommand(f), newNetworkCommand(f),
+		newLintCommand(f),
 		newMonitorCommand(f),
 		newCapasCommand(f),
 		newExplicaCommand(f),
