@@ -42,6 +42,7 @@ type buildOptions struct {
 	buildArgs  []string // --build-arg K=V or K
 	labels     []string // --label k=v
 	target     string
+	network    string
 	noCache    bool
 	pull       bool
 	quiet      bool
@@ -106,6 +107,7 @@ func buildCommand(f *factory, run func(context.Context, buildOptions) error) *co
 	fl.StringArrayVar(&opts.buildArgs, "build-arg", nil, "Da valor a un ARG: NOMBRE=valor, o NOMBRE solo para tomarlo del entorno")
 	fl.StringArrayVar(&opts.labels, "label", nil, "Añade una etiqueta de metadatos (LABEL) a la imagen: clave=valor")
 	fl.StringVar(&opts.target, "target", "", "Construye solo hasta esta etapa (stage)")
+	fl.StringVar(&opts.network, "network", "", "Red de los pasos RUN: bridge (por defecto), none o host")
 	fl.BoolVar(&opts.rm, "rm", true, "Borra los contenedores intermedios si la construcción termina bien")
 	fl.BoolVar(&opts.forceRm, "force-rm", false, "Borra siempre los contenedores intermedios, también si falla")
 	fl.StringVar(&opts.iidfile, "iidfile", "", "Escribe el ID de la imagen en este archivo")
@@ -127,6 +129,7 @@ func (o buildOptions) apiOptions(dockerfile string) client.ImageBuildOptions {
 		BuildArgs:      buildArgsMap(o.buildArgs, o.getenv),
 		Labels:         labelsMap(o.labels),
 		Target:         o.target,
+		NetworkMode:    o.network,
 	}
 }
 

@@ -43,4 +43,9 @@ func TestBuildRunStepNetwork(t *testing.T) {
 	if r := d.exec([]string{"docker", "build", "--network", "mired", ctx}, env); r.code == 0 || !strings.Contains(r.stderr, "mired") {
 		t.Errorf("build on an unknown network: %s", r)
 	}
+	// bolsillo build --network sends the same query.
+	d.must("build", "--no-cache", "--network", "none", "-t", "red-bolsillo:1", ctx)
+	if got := d.must("--explicar=false", "run", "--rm", "red-bolsillo:1", "cat", "/redes").stdout; got != "lo " {
+		t.Errorf("bolsillo build --network none: RUN saw %q, want %q", got, "lo ")
+	}
 }
