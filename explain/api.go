@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,7 +20,7 @@ func APICall(method, path, rawQuery string, status int) string {
 	path = apiVersionPrefix.ReplaceAllString(path, "")
 	q, _ := url.ParseQuery(rawQuery)
 	sentence := ""
-	for _, r := range apiRoutes {
+	for _, r := range apiRoutes() {
 		if r.method != method && !(r.method == "GET" && method == "HEAD" && r.headToo) {
 			continue
 		}
@@ -142,197 +143,200 @@ func apiPath(method, pattern string, say func(apiRequest) string) apiRoute {
 
 func apiText(s string) func(apiRequest) string { return func(apiRequest) string { return s } }
 
-// apiRoutes reads like the Engine API reference. More specific paths come
+// apiRoutes reads like the Engine API reference; compiled on first use,
+// not at every start of the CLI. More specific paths come
 // first: /containers/{name}/json before /containers/{name}.
-var apiRoutes = []apiRoute{
-	// System.
-	{method: "GET", pattern: regexp.MustCompile(`^/_ping$`), headToo: true, say: apiText("comprueba que el daemon responde y qué versión de la API habla")},
-	apiPath("GET", "/version", apiText("pide la versión del daemon y de su API REST")),
-	apiPath("GET", "/info", apiText("pide los datos generales del daemon: cuántos contenedores e imágenes tiene, su directorio raíz de datos, el kernel")),
-	apiPath("GET", "/events", sayEvents),
-	apiPath("GET", "/system/df", apiText("pide cuánto disco usan las imágenes, los contenedores, los volúmenes y la caché de construcción")),
-	apiPath("POST", "/auth", apiText("comprueba tu usuario y tu contraseña con el registro (login)")),
-	apiPath("GET", "/bolsillo/monitor", apiText("se suscribe al monitor de bolsillod: recibe cada llamada que llega a la API")),
+var apiRoutes = sync.OnceValue(func() []apiRoute {
+	return []apiRoute{
+		// System.
+		{method: "GET", pattern: regexp.MustCompile(`^/_ping$`), headToo: true, say: apiText("comprueba que el daemon responde y qué versión de la API habla")},
+		apiPath("GET", "/version", apiText("pide la versión del daemon y de su API REST")),
+		apiPath("GET", "/info", apiText("pide los datos generales del daemon: cuántos contenedores e imágenes tiene, su directorio raíz de datos, el kernel")),
+		apiPath("GET", "/events", sayEvents),
+		apiPath("GET", "/system/df", apiText("pide cuánto disco usan las imágenes, los contenedores, los volúmenes y la caché de construcción")),
+		apiPath("POST", "/auth", apiText("comprueba tu usuario y tu contraseña con el registro (login)")),
+		apiPath("GET", "/bolsillo/monitor", apiText("se suscribe al monitor de bolsillod: recibe cada llamada que llega a la API")),
 
-	// Containers.
-	{
-		method: "POST", pattern: regexp.MustCompile(`^/containers/create/?$`), say: sayCreate,
-		notFound: "; la imagen no está en el anfitrión: el cliente suele descargarla (pull) y volver a pedirlo",
-	},
-	apiPath("GET", "/containers/json", sayPs),
-	apiPath("POST", "/containers/prune", apiText("borra todos los contenedores parados (prune)")),
-	apiPath("GET", "/containers/{name}/json", func(r apiRequest) string {
-		return fmt.Sprintf("pide todos los datos del contenedor %s (inspect): estado, configuración, red, montajes", code(r.name))
-	}),
-	apiPath("GET", "/containers/{name}/logs", sayLogs),
-	apiPath("POST", "/containers/{name}/start", func(r apiRequest) string {
-		return fmt.Sprintf("arranca el contenedor %s: su proceso principal empieza a correr", code(r.name))
-	}),
-	apiPath("POST", "/containers/{name}/stop", sayStop),
-	apiPath("POST", "/containers/{name}/restart", func(r apiRequest) string {
-		return fmt.Sprintf("reinicia el contenedor %s: lo detiene y lo vuelve a arrancar", code(r.name))
-	}),
-	apiPath("POST", "/containers/{name}/kill", func(r apiRequest) string {
-		sig := r.get("signal")
-		if sig == "" {
-			sig = "KILL"
-		}
-		return fmt.Sprintf("manda la señal %s al proceso principal del contenedor %s", code(signalName(sig)), code(r.name))
-	}),
-	apiPath("POST", "/containers/{name}/wait", sayWait),
-	apiPath("POST", "/containers/{name}/attach", sayAttach),
-	apiPath("POST", "/containers/{name}/resize", func(r apiRequest) string {
-		return fmt.Sprintf("ajusta la terminal del contenedor %s a %s filas y %s columnas", code(r.name), r.get("h"), r.get("w"))
-	}),
-	apiPath("POST", "/containers/{name}/exec", func(r apiRequest) string {
-		return fmt.Sprintf("prepara un proceso nuevo (exec) dentro del contenedor %s; todavía no corre", code(r.name))
-	}),
-	apiPath("HEAD", "/containers/{name}/archive", func(r apiRequest) string {
-		return fmt.Sprintf("pregunta si existe %s dentro del contenedor %s y qué es (cp)", code(r.get("path")), code(r.name))
-	}),
-	apiPath("GET", "/containers/{name}/archive", func(r apiRequest) string {
-		return fmt.Sprintf("copia %s del contenedor %s a tu máquina, empaquetado en un tar (cp)", code(r.get("path")), code(r.name))
-	}),
-	apiPath("PUT", "/containers/{name}/archive", func(r apiRequest) string {
-		return fmt.Sprintf("envía un tar con archivos de tu máquina y los desempaqueta en %s del contenedor %s (cp)", code(r.get("path")), code(r.name))
-	}),
-	apiPath("GET", "/containers/{name}/changes", func(r apiRequest) string {
-		return fmt.Sprintf("pide qué archivos añadió, cambió o borró el contenedor %s en su capa de lectura y escritura (diff)", code(r.name))
-	}),
-	apiPath("GET", "/containers/{name}/export", func(r apiRequest) string {
-		return fmt.Sprintf("pide todo el sistema de archivos del contenedor %s como un tar (export)", code(r.name))
-	}),
-	apiPath("POST", "/containers/{name}/rename", func(r apiRequest) string {
-		return fmt.Sprintf("cambia el nombre del contenedor %s a %s", code(r.name), code(r.get("name")))
-	}),
-	apiPath("GET", "/containers/{name}/stats", func(r apiRequest) string {
-		if r.q.Has("stream") && !r.on("stream") {
-			return fmt.Sprintf("pide una medida del uso de CPU, memoria, red y disco del contenedor %s", code(r.name))
-		}
-		return fmt.Sprintf("recibe cada segundo el uso de CPU, memoria, red y disco del contenedor %s (stats)", code(r.name))
-	}),
-	apiPath("POST", "/containers/{name}/update", func(r apiRequest) string {
-		return fmt.Sprintf("cambia los límites del contenedor %s (memoria, CPU, reinicio) sin detenerlo", code(r.name))
-	}),
-	apiPath("GET", "/containers/{name}/top", func(r apiRequest) string {
-		return fmt.Sprintf("lista los procesos que corren dentro del contenedor %s (top)", code(r.name))
-	}),
-	apiPath("POST", "/containers/{name}/pause", func(r apiRequest) string {
-		return fmt.Sprintf("congela todos los procesos del contenedor %s (pause)", code(r.name))
-	}),
-	apiPath("POST", "/containers/{name}/unpause", func(r apiRequest) string {
-		return fmt.Sprintf("descongela los procesos del contenedor %s (unpause)", code(r.name))
-	}),
-	apiPath("DELETE", "/containers/{name}", sayRm),
-	apiPath("POST", "/commit", func(r apiRequest) string {
-		ref := r.get("repo")
-		if ref == "" {
-			return fmt.Sprintf("convierte la capa de escritura del contenedor %s en una imagen nueva sin etiqueta (commit)", code(r.get("container")))
-		}
-		if tag := r.get("tag"); tag != "" {
-			ref += ":" + tag
-		}
-		return fmt.Sprintf("convierte la capa de escritura del contenedor %s en la imagen %s (commit)", code(r.get("container")), code(shortRepo(ref)))
-	}),
+		// Containers.
+		{
+			method: "POST", pattern: regexp.MustCompile(`^/containers/create/?$`), say: sayCreate,
+			notFound: "; la imagen no está en el anfitrión: el cliente suele descargarla (pull) y volver a pedirlo",
+		},
+		apiPath("GET", "/containers/json", sayPs),
+		apiPath("POST", "/containers/prune", apiText("borra todos los contenedores parados (prune)")),
+		apiPath("GET", "/containers/{name}/json", func(r apiRequest) string {
+			return fmt.Sprintf("pide todos los datos del contenedor %s (inspect): estado, configuración, red, montajes", code(r.name))
+		}),
+		apiPath("GET", "/containers/{name}/logs", sayLogs),
+		apiPath("POST", "/containers/{name}/start", func(r apiRequest) string {
+			return fmt.Sprintf("arranca el contenedor %s: su proceso principal empieza a correr", code(r.name))
+		}),
+		apiPath("POST", "/containers/{name}/stop", sayStop),
+		apiPath("POST", "/containers/{name}/restart", func(r apiRequest) string {
+			return fmt.Sprintf("reinicia el contenedor %s: lo detiene y lo vuelve a arrancar", code(r.name))
+		}),
+		apiPath("POST", "/containers/{name}/kill", func(r apiRequest) string {
+			sig := r.get("signal")
+			if sig == "" {
+				sig = "KILL"
+			}
+			return fmt.Sprintf("manda la señal %s al proceso principal del contenedor %s", code(signalName(sig)), code(r.name))
+		}),
+		apiPath("POST", "/containers/{name}/wait", sayWait),
+		apiPath("POST", "/containers/{name}/attach", sayAttach),
+		apiPath("POST", "/containers/{name}/resize", func(r apiRequest) string {
+			return fmt.Sprintf("ajusta la terminal del contenedor %s a %s filas y %s columnas", code(r.name), r.get("h"), r.get("w"))
+		}),
+		apiPath("POST", "/containers/{name}/exec", func(r apiRequest) string {
+			return fmt.Sprintf("prepara un proceso nuevo (exec) dentro del contenedor %s; todavía no corre", code(r.name))
+		}),
+		apiPath("HEAD", "/containers/{name}/archive", func(r apiRequest) string {
+			return fmt.Sprintf("pregunta si existe %s dentro del contenedor %s y qué es (cp)", code(r.get("path")), code(r.name))
+		}),
+		apiPath("GET", "/containers/{name}/archive", func(r apiRequest) string {
+			return fmt.Sprintf("copia %s del contenedor %s a tu máquina, empaquetado en un tar (cp)", code(r.get("path")), code(r.name))
+		}),
+		apiPath("PUT", "/containers/{name}/archive", func(r apiRequest) string {
+			return fmt.Sprintf("envía un tar con archivos de tu máquina y los desempaqueta en %s del contenedor %s (cp)", code(r.get("path")), code(r.name))
+		}),
+		apiPath("GET", "/containers/{name}/changes", func(r apiRequest) string {
+			return fmt.Sprintf("pide qué archivos añadió, cambió o borró el contenedor %s en su capa de lectura y escritura (diff)", code(r.name))
+		}),
+		apiPath("GET", "/containers/{name}/export", func(r apiRequest) string {
+			return fmt.Sprintf("pide todo el sistema de archivos del contenedor %s como un tar (export)", code(r.name))
+		}),
+		apiPath("POST", "/containers/{name}/rename", func(r apiRequest) string {
+			return fmt.Sprintf("cambia el nombre del contenedor %s a %s", code(r.name), code(r.get("name")))
+		}),
+		apiPath("GET", "/containers/{name}/stats", func(r apiRequest) string {
+			if r.q.Has("stream") && !r.on("stream") {
+				return fmt.Sprintf("pide una medida del uso de CPU, memoria, red y disco del contenedor %s", code(r.name))
+			}
+			return fmt.Sprintf("recibe cada segundo el uso de CPU, memoria, red y disco del contenedor %s (stats)", code(r.name))
+		}),
+		apiPath("POST", "/containers/{name}/update", func(r apiRequest) string {
+			return fmt.Sprintf("cambia los límites del contenedor %s (memoria, CPU, reinicio) sin detenerlo", code(r.name))
+		}),
+		apiPath("GET", "/containers/{name}/top", func(r apiRequest) string {
+			return fmt.Sprintf("lista los procesos que corren dentro del contenedor %s (top)", code(r.name))
+		}),
+		apiPath("POST", "/containers/{name}/pause", func(r apiRequest) string {
+			return fmt.Sprintf("congela todos los procesos del contenedor %s (pause)", code(r.name))
+		}),
+		apiPath("POST", "/containers/{name}/unpause", func(r apiRequest) string {
+			return fmt.Sprintf("descongela los procesos del contenedor %s (unpause)", code(r.name))
+		}),
+		apiPath("DELETE", "/containers/{name}", sayRm),
+		apiPath("POST", "/commit", func(r apiRequest) string {
+			ref := r.get("repo")
+			if ref == "" {
+				return fmt.Sprintf("convierte la capa de escritura del contenedor %s en una imagen nueva sin etiqueta (commit)", code(r.get("container")))
+			}
+			if tag := r.get("tag"); tag != "" {
+				ref += ":" + tag
+			}
+			return fmt.Sprintf("convierte la capa de escritura del contenedor %s en la imagen %s (commit)", code(r.get("container")), code(shortRepo(ref)))
+		}),
 
-	// Exec.
-	apiPath("POST", "/exec/{name}/start", func(r apiRequest) string {
-		return fmt.Sprintf("lanza el proceso del exec %s y conecta tu terminal a él", code(r.name))
-	}),
-	apiPath("GET", "/exec/{name}/json", func(r apiRequest) string {
-		return fmt.Sprintf("pregunta por el proceso del exec %s: si sigue corriendo y con qué código terminó", code(r.name))
-	}),
-	apiPath("POST", "/exec/{name}/resize", func(r apiRequest) string {
-		return fmt.Sprintf("ajusta la terminal del exec %s a %s filas y %s columnas", code(r.name), r.get("h"), r.get("w"))
-	}),
+		// Exec.
+		apiPath("POST", "/exec/{name}/start", func(r apiRequest) string {
+			return fmt.Sprintf("lanza el proceso del exec %s y conecta tu terminal a él", code(r.name))
+		}),
+		apiPath("GET", "/exec/{name}/json", func(r apiRequest) string {
+			return fmt.Sprintf("pregunta por el proceso del exec %s: si sigue corriendo y con qué código terminó", code(r.name))
+		}),
+		apiPath("POST", "/exec/{name}/resize", func(r apiRequest) string {
+			return fmt.Sprintf("ajusta la terminal del exec %s a %s filas y %s columnas", code(r.name), r.get("h"), r.get("w"))
+		}),
 
-	// Images.
-	apiPath("POST", "/images/create", sayImagesCreate),
-	apiPath("GET", "/images/json", sayImages),
-	apiPath("POST", "/images/prune", func(r apiRequest) string {
-		if strings.Contains(r.get("filters"), `"dangling":{"false"`) || strings.Contains(r.get("filters"), `"dangling":["false"`) {
-			return "borra todas las imágenes que no usa ningún contenedor (prune -a)"
-		}
-		return "borra las imágenes colgadas, las `<none>:<none>` (prune)"
-	}),
-	apiPath("GET", "/images/search", func(r apiRequest) string {
-		return fmt.Sprintf("busca imágenes que se llamen como %s en el registro", code(r.get("term")))
-	}),
-	apiPath("GET", "/images/get", func(r apiRequest) string {
-		return fmt.Sprintf("pide %s en un tar, con todas sus capas (save)", imagesPhrase(r.q["names"]))
-	}),
-	apiPath("POST", "/images/load", apiText("envía un tar con imágenes para que el daemon las guarde (load)")),
-	apiPath("GET", "/images/{name}/json", func(r apiRequest) string {
-		return fmt.Sprintf("pide todos los datos de la imagen %s (inspect): capas, configuración, CMD", code(r.name))
-	}),
-	apiPath("GET", "/images/{name}/history", func(r apiRequest) string {
-		return fmt.Sprintf("pide el historial de la imagen %s: qué instrucción creó cada capa y cuánto pesa", code(r.name))
-	}),
-	apiPath("GET", "/images/{name}/get", func(r apiRequest) string {
-		return fmt.Sprintf("pide la imagen %s en un tar, con todas sus capas (save)", code(r.name))
-	}),
-	apiPath("POST", "/images/{name}/push", func(r apiRequest) string {
-		ref := r.name
-		if tag := r.get("tag"); tag != "" {
-			ref += ":" + tag
-		}
-		return fmt.Sprintf("sube (push) la imagen %s a su registro", code(ref))
-	}),
-	apiPath("POST", "/images/{name}/tag", func(r apiRequest) string {
-		ref := r.get("repo")
-		if tag := r.get("tag"); tag != "" {
-			ref += ":" + tag
-		}
-		return fmt.Sprintf("le pone a la imagen %s la etiqueta (tag) %s; no copia nada", code(r.name), code(shortRepo(ref)))
-	}),
-	apiPath("DELETE", "/images/{name}", func(r apiRequest) string {
-		s := fmt.Sprintf("quita la etiqueta %s y borra la imagen si ya no le queda ninguna (rmi)", code(r.name))
-		if r.on("force") {
-			s += ", aunque la use un contenedor parado"
-		}
-		return s
-	}),
-	apiPath("POST", "/build", sayBuild),
-	apiPath("POST", "/build/prune", apiText("borra la caché de construcción")),
-	apiPath("GET", "/distribution/{name}/json", func(r apiRequest) string {
-		return fmt.Sprintf("pregunta al registro por el manifiesto de %s, sin descargar nada", code(r.name))
-	}),
-	apiPath("POST", "/session", apiText("abre una sesión de BuildKit para construir")),
-	apiPath("POST", "/grpc", apiText("habla con BuildKit por gRPC para construir")),
+		// Images.
+		apiPath("POST", "/images/create", sayImagesCreate),
+		apiPath("GET", "/images/json", sayImages),
+		apiPath("POST", "/images/prune", func(r apiRequest) string {
+			if strings.Contains(r.get("filters"), `"dangling":{"false"`) || strings.Contains(r.get("filters"), `"dangling":["false"`) {
+				return "borra todas las imágenes que no usa ningún contenedor (prune -a)"
+			}
+			return "borra las imágenes colgadas, las `<none>:<none>` (prune)"
+		}),
+		apiPath("GET", "/images/search", func(r apiRequest) string {
+			return fmt.Sprintf("busca imágenes que se llamen como %s en el registro", code(r.get("term")))
+		}),
+		apiPath("GET", "/images/get", func(r apiRequest) string {
+			return fmt.Sprintf("pide %s en un tar, con todas sus capas (save)", imagesPhrase(r.q["names"]))
+		}),
+		apiPath("POST", "/images/load", apiText("envía un tar con imágenes para que el daemon las guarde (load)")),
+		apiPath("GET", "/images/{name}/json", func(r apiRequest) string {
+			return fmt.Sprintf("pide todos los datos de la imagen %s (inspect): capas, configuración, CMD", code(r.name))
+		}),
+		apiPath("GET", "/images/{name}/history", func(r apiRequest) string {
+			return fmt.Sprintf("pide el historial de la imagen %s: qué instrucción creó cada capa y cuánto pesa", code(r.name))
+		}),
+		apiPath("GET", "/images/{name}/get", func(r apiRequest) string {
+			return fmt.Sprintf("pide la imagen %s en un tar, con todas sus capas (save)", code(r.name))
+		}),
+		apiPath("POST", "/images/{name}/push", func(r apiRequest) string {
+			ref := r.name
+			if tag := r.get("tag"); tag != "" {
+				ref += ":" + tag
+			}
+			return fmt.Sprintf("sube (push) la imagen %s a su registro", code(ref))
+		}),
+		apiPath("POST", "/images/{name}/tag", func(r apiRequest) string {
+			ref := r.get("repo")
+			if tag := r.get("tag"); tag != "" {
+				ref += ":" + tag
+			}
+			return fmt.Sprintf("le pone a la imagen %s la etiqueta (tag) %s; no copia nada", code(r.name), code(shortRepo(ref)))
+		}),
+		apiPath("DELETE", "/images/{name}", func(r apiRequest) string {
+			s := fmt.Sprintf("quita la etiqueta %s y borra la imagen si ya no le queda ninguna (rmi)", code(r.name))
+			if r.on("force") {
+				s += ", aunque la use un contenedor parado"
+			}
+			return s
+		}),
+		apiPath("POST", "/build", sayBuild),
+		apiPath("POST", "/build/prune", apiText("borra la caché de construcción")),
+		apiPath("GET", "/distribution/{name}/json", func(r apiRequest) string {
+			return fmt.Sprintf("pregunta al registro por el manifiesto de %s, sin descargar nada", code(r.name))
+		}),
+		apiPath("POST", "/session", apiText("abre una sesión de BuildKit para construir")),
+		apiPath("POST", "/grpc", apiText("habla con BuildKit por gRPC para construir")),
 
-	// Volumes.
-	apiPath("POST", "/volumes/create", apiText("crea un volumen: datos que viven fuera de los contenedores")),
-	apiPath("GET", "/volumes", apiText("lista los volúmenes")),
-	apiPath("POST", "/volumes/prune", apiText("borra los volúmenes que no usa ningún contenedor (prune)")),
-	apiPath("GET", "/volumes/{name}", func(r apiRequest) string {
-		return fmt.Sprintf("pide los datos del volumen %s: dónde guarda sus archivos en el anfitrión", code(r.name))
-	}),
-	apiPath("DELETE", "/volumes/{name}", func(r apiRequest) string {
-		return fmt.Sprintf("borra el volumen %s y sus datos", code(r.name))
-	}),
+		// Volumes.
+		apiPath("POST", "/volumes/create", apiText("crea un volumen: datos que viven fuera de los contenedores")),
+		apiPath("GET", "/volumes", apiText("lista los volúmenes")),
+		apiPath("POST", "/volumes/prune", apiText("borra los volúmenes que no usa ningún contenedor (prune)")),
+		apiPath("GET", "/volumes/{name}", func(r apiRequest) string {
+			return fmt.Sprintf("pide los datos del volumen %s: dónde guarda sus archivos en el anfitrión", code(r.name))
+		}),
+		apiPath("DELETE", "/volumes/{name}", func(r apiRequest) string {
+			return fmt.Sprintf("borra el volumen %s y sus datos", code(r.name))
+		}),
 
-	// Networks.
-	apiPath("GET", "/networks", apiText("lista las redes")),
-	apiPath("POST", "/networks/create", apiText("crea una red")),
-	apiPath("POST", "/networks/prune", apiText("borra las redes que no usa ningún contenedor (prune)")),
-	apiPath("POST", "/networks/{name}/connect", func(r apiRequest) string {
-		return fmt.Sprintf("conecta un contenedor a la red %s", code(r.name))
-	}),
-	apiPath("POST", "/networks/{name}/disconnect", func(r apiRequest) string {
-		return fmt.Sprintf("desconecta un contenedor de la red %s", code(r.name))
-	}),
-	apiPath("GET", "/networks/{name}", func(r apiRequest) string {
-		return fmt.Sprintf("pide los datos de la red %s: su subred y sus contenedores", code(r.name))
-	}),
-	apiPath("DELETE", "/networks/{name}", func(r apiRequest) string {
-		return fmt.Sprintf("borra la red %s", code(r.name))
-	}),
+		// Networks.
+		apiPath("GET", "/networks", apiText("lista las redes")),
+		apiPath("POST", "/networks/create", apiText("crea una red")),
+		apiPath("POST", "/networks/prune", apiText("borra las redes que no usa ningún contenedor (prune)")),
+		apiPath("POST", "/networks/{name}/connect", func(r apiRequest) string {
+			return fmt.Sprintf("conecta un contenedor a la red %s", code(r.name))
+		}),
+		apiPath("POST", "/networks/{name}/disconnect", func(r apiRequest) string {
+			return fmt.Sprintf("desconecta un contenedor de la red %s", code(r.name))
+		}),
+		apiPath("GET", "/networks/{name}", func(r apiRequest) string {
+			return fmt.Sprintf("pide los datos de la red %s: su subred y sus contenedores", code(r.name))
+		}),
+		apiPath("DELETE", "/networks/{name}", func(r apiRequest) string {
+			return fmt.Sprintf("borra la red %s", code(r.name))
+		}),
 
-	// Plugins: `docker inspect` asks for one when nothing else has the name.
-	apiPath("GET", "/plugins/{name}/json", func(r apiRequest) string {
-		return fmt.Sprintf("pregunta si hay un plugin llamado %s", code(r.name))
-	}),
-}
+		// Plugins: `docker inspect` asks for one when nothing else has the name.
+		apiPath("GET", "/plugins/{name}/json", func(r apiRequest) string {
+			return fmt.Sprintf("pregunta si hay un plugin llamado %s", code(r.name))
+		}),
+	}
+})
 
 func sayCreate(r apiRequest) string {
 	if name := r.get("name"); name != "" {

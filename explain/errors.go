@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -15,446 +16,454 @@ type errorRule struct {
 	explain func(m []string, host string) (title string, lines []string)
 }
 
-// errorRules are tried in order; more specific messages come first.
-var errorRules = []errorRule{
-	{
-		re: regexp.MustCompile(`(?i)permission denied while trying to connect to the docker (?:API|daemon socket) at ([^\s:;,]+(?::/{2}[^\s;,]+)?)`),
-		explain: func(m []string, host string) (string, []string) {
-			sock := firstNonEmpty(m[1], host)
-			return "Sin permiso para hablar con el daemon", []string{
-				"Tu usuario no puede usar el socket del daemon, " + code(sock) + ".",
-				"Repite el comando con `sudo`, o pide que te añadan al grupo dueño del socket.",
-			}
-		},
-	},
-	{
-		re:      regexp.MustCompile(`(?i)(?:cannot connect to the docker daemon(?: at ([^\s]+?))?\.(?:\s|$)|failed to connect to the docker API at ([^\s;]+))`),
-		explain: daemonDown,
-	},
-	{
-		re: regexp.MustCompile(`(?i)dial tcp (\[[^\]]+\]:\d+|[^\s:\[]+:\d+): connect: connection refused`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "Nadie escucha en " + code(m[1]), []string{
-				"No hay ningún registro (registry) en " + code(m[1]) + ": la máquina responde, pero ese puerto está cerrado.",
-				"Revisa la dirección y el puerto, la primera parte del nombre de la imagen. Si es el registro del aula, arráncalo con " + code("bolsillo registry --addr 0.0.0.0:PUERTO") + ".",
-			}
-		},
-	},
-	{
-		re:      regexp.MustCompile(`(?i)()()connection refused`),
-		explain: daemonDown,
-	},
-	{
-		re: regexp.MustCompile(`(?i)no such container: ?(\S+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "No existe el contenedor " + code(m[1]), []string{
-				"Este daemon no tiene ningún contenedor con el nombre o ID " + code(m[1]) + ".",
-				"Mira los que existen, también los detenidos, con `bolsillo ps -a`.",
-				"Si lo lanzaste con `--rm`, se borró solo al terminar.",
-			}
-		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)no such image: ?(\S+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "No tienes la imagen " + code(m[1]), []string{
-				"La imagen " + code(m[1]) + " no está en el anfitrión.",
-				"Con internet, descárgala con " + code("bolsillo pull "+m[1]) + "; sin internet, `bolsillo lab init` crea `busybox`.",
-				"Mira las imágenes que tienes con `bolsillo images`.",
-			}
-		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(?:pull access denied for ([^,\s]+)|manifest for (\S+) not found|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN|repository name not known to registry|repository does not exist)`),
-		explain: func(m []string, _ string) (string, []string) {
-			title := "El registro no tiene esa imagen"
-			if ref := firstNonEmpty(m[1], m[2]); ref != "" {
-				title = "El registro no tiene " + code(ref)
-			}
-			return title, []string{
-				"El registro (registry) respondió, pero no tiene ese nombre o esa etiqueta (tag).",
-				"Revisa cómo se escribe; sin etiqueta se pide `latest`. Si es el registro del aula, alguien tiene que subirla antes con `bolsillo push`.",
-			}
-		},
-	},
-	{
-		re: regexp.MustCompile(`(?is)^.*?(?:unauthorized|authentication required|no basic auth credentials|incorrect username or password|denied: requested access to the resource is denied)`),
-		explain: func(m []string, _ string) (string, []string) {
-			// m[0] runs from the start of the message, so it holds the URL.
-			if reg := registryInMessage(m[0]); reg != "" {
-				return "El registro no te deja pasar", []string{
-					"El registro (registry) " + code(reg) + " pide usuario y contraseña para esta imagen, o los que enviaste no valen.",
-					"Inicia sesión con " + code("bolsillo login "+reg) + " y repite el comando.",
+// errorRules are tried in order; more specific messages come first. They
+// are compiled on first use, not at every start of the CLI.
+var errorRules = sync.OnceValue(func() []errorRule {
+	return append(fileErrorRules(), generalErrorRules()...)
+})
+
+// generalErrorRules are the messages of every command.
+func generalErrorRules() []errorRule {
+	return []errorRule{
+		{
+			re: regexp.MustCompile(`(?i)permission denied while trying to connect to the docker (?:API|daemon socket) at ([^\s:;,]+(?::/{2}[^\s;,]+)?)`),
+			explain: func(m []string, host string) (string, []string) {
+				sock := firstNonEmpty(m[1], host)
+				return "Sin permiso para hablar con el daemon", []string{
+					"Tu usuario no puede usar el socket del daemon, " + code(sock) + ".",
+					"Repite el comando con `sudo`, o pide que te añadan al grupo dueño del socket.",
 				}
-			}
-			return "El registro no te deja pasar", []string{
-				"El registro (registry) pide usuario y contraseña para esta imagen, o los que enviaste no valen.",
-				"Inicia sesión con `bolsillo login` y repite. Para subir a Docker Hub, el nombre empieza por tu usuario: " + code("TU_USUARIO/imagen") + ".",
-			}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(?:toomanyrequests|too many requests|pull rate limit)`),
-		explain: func(_ []string, _ string) (string, []string) {
-			return "Docker Hub limitó tus descargas", []string{
-				"Docker Hub limita cuántas descargas (pull) hace cada IP, y sin sesión el límite es más bajo. En un aula, todas las máquinas suelen salir a internet con la misma IP.",
-				"Espera un rato, inicia sesión con `bolsillo login`, o reparte las imágenes desde el registro del aula: `bolsillo registry` y `bolsillo lab init --registry HOST:5000`.",
-			}
+		{
+			re:      regexp.MustCompile(`(?i)(?:cannot connect to the docker daemon(?: at ([^\s]+?))?\.(?:\s|$)|failed to connect to the docker API at ([^\s;]+))`),
+			explain: daemonDown,
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)refusing plain HTTP to registry (\S+): only`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "El registro " + code(m[1]) + " no usa HTTPS", []string{
-				"El daemon solo habla HTTP sin cifrar con registros de esta misma máquina (`localhost`, `127.0.0.1`); los demás deben usar HTTPS.",
-				"El registro del aula (`bolsillo registry`) usa HTTP: arranca bolsillod con " + code("--insecure-registry "+m[1]) + " (en Docker, `insecure-registries` en `/etc/docker/daemon.json`) y repite el comando.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)dial tcp (\[[^\]]+\]:\d+|[^\s:\[]+:\d+): connect: connection refused`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "Nadie escucha en " + code(m[1]), []string{
+					"No hay ningún registro (registry) en " + code(m[1]) + ": la máquina responde, pero ese puerto está cerrado.",
+					"Revisa la dirección y el puerto, la primera parte del nombre de la imagen. Si es el registro del aula, arráncalo con " + code("bolsillo registry --addr 0.0.0.0:PUERTO") + ".",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?is)^.*?server gave HTTP response to HTTPS client`),
-		explain: func(m []string, _ string) (string, []string) {
-			reg := firstNonEmpty(registryInMessage(m[0]), "HOST:PUERTO")
-			return "El registro habla HTTP y se le llamó por HTTPS", []string{
-				"El registro " + code(reg) + " respondió por HTTP sin cifrar, pero la conexión se intentó por HTTPS.",
-				"El daemon solo usa HTTP sin cifrar con registros en `localhost` o `127.0.0.1`, o con los que declares: `bolsillod --insecure-registry " + reg + "` (en Docker, `insecure-registries` en `/etc/docker/daemon.json`).",
-				"Si es el registro del aula, úsalo desde su máquina como " + code("localhost:PUERTO") + ", o declara " + code(reg) + " como inseguro y reinicia el daemon.",
-			}
+		{
+			re:      regexp.MustCompile(`(?i)()()connection refused`),
+			explain: daemonDown,
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)x509: ([^"\n]*)`),
-		explain: func(m []string, _ string) (string, []string) {
-			why := "el certificado no se pudo comprobar"
-			switch lower := strings.ToLower(m[1]); {
-			case strings.Contains(lower, "unknown authority"):
-				why = "lo firmó una autoridad que este anfitrión no conoce (un certificado propio)"
-			case strings.Contains(lower, "expired") || strings.Contains(lower, "not yet valid"):
-				why = "caducó o todavía no es válido; revisa también la fecha y hora de tu máquina (`date`)"
-			case strings.Contains(lower, "valid for"):
-				why = "es de otro nombre, no del que escribiste"
-			}
-			return "El certificado del registro no es de confianza", []string{
-				"La conexión HTTPS con el registro (registry) falló al comprobar su certificado: " + why + ".",
-				"Si el registro es tuyo, instala su certificado de CA en el anfitrión (en Debian, en `/usr/local/share/ca-certificates/` y después `update-ca-certificates`) y reinicia el daemon.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)no such container: ?(\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "No existe el contenedor " + code(m[1]), []string{
+					"Este daemon no tiene ningún contenedor con el nombre o ID " + code(m[1]) + ".",
+					"Mira los que existen, también los detenidos, con `bolsillo ps -a`.",
+					"Si lo lanzaste con `--rm`, se borró solo al terminar.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(?:digest mismatch|failed to verify|verification failed|error verifying|did not match uploaded content|digest invalid)`),
-		explain: func(_ []string, _ string) (string, []string) {
-			return "Los datos no coinciden con su digest", []string{
-				"Lo que llegó no tiene el hash sha256 que anunciaba el manifiesto (manifest): se rechazó y no se guardó nada.",
-				"Suele ser una transferencia cortada, o un registro o un proxy que altera los datos: repite el comando. Si vuelve a pasar, el registro tiene esa capa dañada.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)no such image: ?(\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "No tienes la imagen " + code(m[1]), []string{
+					"La imagen " + code(m[1]) + " no está en el anfitrión.",
+					"Con internet, descárgala con " + code("bolsillo pull "+m[1]) + "; sin internet, `bolsillo lab init` crea `busybox`.",
+					"Mira las imágenes que tienes con `bolsillo images`.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)unable to delete (\S+) \((?:must|cannot) be forced\) - image is referenced in multiple repositories`),
-		explain: func(m []string, _ string) (string, []string) {
-			id := shortID(m[1])
-			return "La imagen " + code(id) + " tiene varios nombres", []string{
-				"Pediste borrarla por su ID, pero " + code(id) + " tiene varias etiquetas (tags) en repositorios distintos: `rmi` no sabe cuál de ellas quieres quitar.",
-				"Quita los nombres uno a uno con " + code("bolsillo rmi NOMBRE:TAG") + " (míralos con `bolsillo images`), o bórrala con todos sus nombres con " + code("bolsillo rmi -f "+id) + ".",
-			}
+		{
+			re: regexp.MustCompile(`(?i)(?:pull access denied for ([^,\s]+)|manifest for (\S+) not found|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN|repository name not known to registry|repository does not exist)`),
+			explain: func(m []string, _ string) (string, []string) {
+				title := "El registro no tiene esa imagen"
+				if ref := firstNonEmpty(m[1], m[2]); ref != "" {
+					title = "El registro no tiene " + code(ref)
+				}
+				return title, []string{
+					"El registro (registry) respondió, pero no tiene ese nombre o esa etiqueta (tag).",
+					"Revisa cómo se escribe; sin etiqueta se pide `latest`. Si es el registro del aula, alguien tiene que subirla antes con `bolsillo push`.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)unable to remove repository reference "([^"]+)" \((?:must force|must be forced|cannot be forced)\) - container (\S+) is using its referenced image (\S+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			ref, cid, img := m[1], shortID(m[2]), shortID(m[3])
-			return "El nombre " + code(ref) + " lo usa un contenedor", []string{
-				"El contenedor " + code(cid) + " se creó desde " + code(ref) + " (imagen " + code(img) + "), y es el último nombre de esa imagen.",
-				"Borra antes el contenedor con " + code("bolsillo rm -f "+cid) + ", o quita solo el nombre con " + code("bolsillo rmi -f "+ref) + ": la imagen se queda como " + code(danglingTag) + " mientras el contenedor exista.",
-			}
+		{
+			re: regexp.MustCompile(`(?is)^.*?(?:unauthorized|authentication required|no basic auth credentials|incorrect username or password|denied: requested access to the resource is denied)`),
+			explain: func(m []string, _ string) (string, []string) {
+				// m[0] runs from the start of the message, so it holds the URL.
+				if reg := registryInMessage(m[0]); reg != "" {
+					return "El registro no te deja pasar", []string{
+						"El registro (registry) " + code(reg) + " pide usuario y contraseña para esta imagen, o los que enviaste no valen.",
+						"Inicia sesión con " + code("bolsillo login "+reg) + " y repite el comando.",
+					}
+				}
+				return "El registro no te deja pasar", []string{
+					"El registro (registry) pide usuario y contraseña para esta imagen, o los que enviaste no valen.",
+					"Inicia sesión con `bolsillo login` y repite. Para subir a Docker Hub, el nombre empieza por tu usuario: " + code("TU_USUARIO/imagen") + ".",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(?:invalid tar header|archive/tar:|processing tar file[^:]*: unexpected EOF|repositories: no such file or directory|manifest\.json: no such file or directory|not a valid image archive)`),
-		explain: func(_ []string, _ string) (string, []string) {
-			return "El tar no es una imagen guardada o está incompleto", []string{
-				"`load` espera un tar hecho con `save` (docker-archive, con `manifest.json`) o un layout OCI (con `index.json`); este está cortado o no es ninguno de los dos. No se cargó nada.",
-				"Vuelve a crearlo con " + code("bolsillo save -o imagen.tar IMAGEN") + " y comprueba que está entero con " + code("tar tf imagen.tar") + ".",
-				"Si es un sistema de archivos empaquetado en un tar, conviértelo en imagen con `bolsillo import`.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)(?:toomanyrequests|too many requests|pull rate limit)`),
+			explain: func(_ []string, _ string) (string, []string) {
+				return "Docker Hub limitó tus descargas", []string{
+					"Docker Hub limita cuántas descargas (pull) hace cada IP, y sin sesión el límite es más bajo. En un aula, todas las máquinas suelen salir a internet con la misma IP.",
+					"Espera un rato, inicia sesión con `bolsillo login`, o reparte las imágenes desde el registro del aula: `bolsillo registry` y `bolsillo lab init --registry HOST:5000`.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)unexpected EOF`),
-		explain: func(_ []string, _ string) (string, []string) {
-			return "Los datos se cortaron a medias", []string{
-				"La transferencia terminó antes de tiempo: la red, el registro (registry) o el archivo se quedaron a medias.",
-				"Repite el comando. Si era `load`, el tar está incompleto: vuelve a crearlo con `bolsillo save -o`.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)refusing plain HTTP to registry (\S+): only`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "El registro " + code(m[1]) + " no usa HTTPS", []string{
+					"El daemon solo habla HTTP sin cifrar con registros de esta misma máquina (`localhost`, `127.0.0.1`); los demás deben usar HTTPS.",
+					"El registro del aula (`bolsillo registry`) usa HTTP: arranca bolsillod con " + code("--insecure-registry "+m[1]) + " (en Docker, `insecure-registries` en `/etc/docker/daemon.json`) y repite el comando.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)the container name "/?([^"]+)" is already in use by container "([0-9a-f]+)"`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "El nombre " + code(m[1]) + " ya está en uso", []string{
-				"Ya existe un contenedor llamado " + code(m[1]) + " (ID " + code(shortID(m[2])) + "), aunque esté detenido.",
-				"Bórralo con " + code("bolsillo rm "+m[1]) + ", renómbralo con " + code("bolsillo rename "+m[1]+" OTRO") + " o usa otro `--name`.",
-			}
+		{
+			re: regexp.MustCompile(`(?is)^.*?server gave HTTP response to HTTPS client`),
+			explain: func(m []string, _ string) (string, []string) {
+				reg := firstNonEmpty(registryInMessage(m[0]), "HOST:PUERTO")
+				return "El registro habla HTTP y se le llamó por HTTPS", []string{
+					"El registro " + code(reg) + " respondió por HTTP sin cifrar, pero la conexión se intentó por HTTPS.",
+					"El daemon solo usa HTTP sin cifrar con registros en `localhost` o `127.0.0.1`, o con los que declares: `bolsillod --insecure-registry " + reg + "` (en Docker, `insecure-registries` en `/etc/docker/daemon.json`).",
+					"Si es el registro del aula, úsalo desde su máquina como " + code("localhost:PUERTO") + ", o declara " + code(reg) + " como inseguro y reinicia el daemon.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(?:cannot remove container "/?([^"]+)": )?container is running: stop the container before removing`),
-		explain: func(m []string, _ string) (string, []string) {
-			name := firstNonEmpty(m[1], "NOMBRE")
-			return "No se puede borrar un contenedor que está corriendo", []string{
-				"`rm` solo borra contenedores detenidos, para no matar un proceso por sorpresa.",
-				"Detenlo con " + code("bolsillo stop "+name) + " y repite, o fuerza el borrado con " + code("bolsillo rm -f "+name) + ".",
-			}
+		{
+			re: regexp.MustCompile(`(?i)x509: ([^"\n]*)`),
+			explain: func(m []string, _ string) (string, []string) {
+				why := "el certificado no se pudo comprobar"
+				switch lower := strings.ToLower(m[1]); {
+				case strings.Contains(lower, "unknown authority"):
+					why = "lo firmó una autoridad que este anfitrión no conoce (un certificado propio)"
+				case strings.Contains(lower, "expired") || strings.Contains(lower, "not yet valid"):
+					why = "caducó o todavía no es válido; revisa también la fecha y hora de tu máquina (`date`)"
+				case strings.Contains(lower, "valid for"):
+					why = "es de otro nombre, no del que escribiste"
+				}
+				return "El certificado del registro no es de confianza", []string{
+					"La conexión HTTPS con el registro (registry) falló al comprobar su certificado: " + why + ".",
+					"Si el registro es tuyo, instala su certificado de CA en el anfitrión (en Debian, en `/usr/local/share/ca-certificates/` y después `update-ca-certificates`) y reinicia el daemon.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)unable to delete (\S+) \((?:must|cannot) be forced\) - image is being used by (stopped|running) container (\S+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			img, cid := shortID(m[1]), shortID(m[3])
-			how := "detenido"
-			if strings.EqualFold(m[2], "running") {
-				how = "corriendo"
-			}
-			return "La imagen " + code(img) + " está en uso", []string{
-				"La usa el contenedor " + code(cid) + " (" + how + "): sus capas de solo lectura son la base de ese contenedor.",
-				"Borra primero el contenedor con " + code("bolsillo rm -f "+cid) + " y luego la imagen con " + code("bolsillo rmi "+img) + ".",
-			}
+		{
+			re: regexp.MustCompile(`(?i)(?:digest mismatch|failed to verify|verification failed|error verifying|did not match uploaded content|digest invalid)`),
+			explain: func(_ []string, _ string) (string, []string) {
+				return "Los datos no coinciden con su digest", []string{
+					"Lo que llegó no tiene el hash sha256 que anunciaba el manifiesto (manifest): se rechazó y no se guardó nada.",
+					"Suele ser una transferencia cortada, o un registro o un proxy que altera los datos: repite el comando. Si vuelve a pasar, el registro tiene esa capa dañada.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)container (\S+) is not running`),
-		explain: func(m []string, _ string) (string, []string) {
-			name := shortID(m[1])
-			return "El contenedor " + code(name) + " no está corriendo", []string{
-				"Esta orden necesita un contenedor en marcha, y " + code(name) + " está detenido.",
-				"Arráncalo con " + code("bolsillo start "+name) + "; `bolsillo ps -a` te muestra su estado.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)unable to delete (\S+) \((?:must|cannot) be forced\) - image is referenced in multiple repositories`),
+			explain: func(m []string, _ string) (string, []string) {
+				id := shortID(m[1])
+				return "La imagen " + code(id) + " tiene varios nombres", []string{
+					"Pediste borrarla por su ID, pero " + code(id) + " tiene varias etiquetas (tags) en repositorios distintos: `rmi` no sabe cuál de ellas quieres quitar.",
+					"Quita los nombres uno a uno con " + code("bolsillo rmi NOMBRE:TAG") + " (míralos con `bolsillo images`), o bórrala con todos sus nombres con " + code("bolsillo rmi -f "+id) + ".",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)exec: "([^"]+)": (?:executable file not found|stat [^:]+: no such file or directory)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "No existe el comando " + code(m[1]) + " en el contenedor", []string{
-				"La imagen no tiene ningún ejecutable " + code(m[1]) + ": el proceso principal no pudo empezar (código 127).",
-				"Revisa cómo se escribe, o mira qué programas trae la imagen con " + code("bolsillo run --rm IMAGEN ls /bin") + ".",
-			}
+		{
+			re: regexp.MustCompile(`(?i)unable to remove repository reference "([^"]+)" \((?:must force|must be forced|cannot be forced)\) - container (\S+) is using its referenced image (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				ref, cid, img := m[1], shortID(m[2]), shortID(m[3])
+				return "El nombre " + code(ref) + " lo usa un contenedor", []string{
+					"El contenedor " + code(cid) + " se creó desde " + code(ref) + " (imagen " + code(img) + "), y es el último nombre de esa imagen.",
+					"Borra antes el contenedor con " + code("bolsillo rm -f "+cid) + ", o quita solo el nombre con " + code("bolsillo rmi -f "+ref) + ": la imagen se queda como " + code(danglingTag) + " mientras el contenedor exista.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)exec: "([^"]+)": permission denied`),
-		explain: func(m []string, _ string) (string, []string) {
-			return code(m[1]) + " no se puede ejecutar", []string{
-				"El archivo " + code(m[1]) + " existe en la imagen, pero no es ejecutable (código 126).",
-				"Revisa la ruta o dale permiso de ejecución (`chmod +x`) al construir la imagen.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)(?:invalid tar header|archive/tar:|processing tar file[^:]*: unexpected EOF|repositories: no such file or directory|manifest\.json: no such file or directory|not a valid image archive)`),
+			explain: func(_ []string, _ string) (string, []string) {
+				return "El tar no es una imagen guardada o está incompleto", []string{
+					"`load` espera un tar hecho con `save` (docker-archive, con `manifest.json`) o un layout OCI (con `index.json`); este está cortado o no es ninguno de los dos. No se cargó nada.",
+					"Vuelve a crearlo con " + code("bolsillo save -o imagen.tar IMAGEN") + " y comprueba que está entero con " + code("tar tf imagen.tar") + ".",
+					"Si es un sistema de archivos empaquetado en un tar, conviértelo en imagen con `bolsillo import`.",
+				}
+			},
 		},
-	},
-	{
-		re:      regexp.MustCompile(`(?i)(?:"([^"]*)"[^"]*?)?invalid reference format(?:: repository name \(?([^)\s]+)\)? must be lowercase)?`),
-		explain: invalidReference,
-	},
-	{
-		re: regexp.MustCompile(`(?i)could not find the file (\S+) in container (\S+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "No existe " + code(m[1]) + " en " + code(m[2]), []string{
-				"Dentro del contenedor " + code(m[2]) + " no hay nada en " + code(m[1]) + ".",
-				"Revisa la ruta (mira con " + code("bolsillo exec "+m[2]+" ls /") + "); `cp` funciona con el contenedor corriendo y también parado.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)unexpected EOF`),
+			explain: func(_ []string, _ string) (string, []string) {
+				return "Los datos se cortaron a medias", []string{
+					"La transferencia terminó antes de tiempo: la red, el registro (registry) o el archivo se quedaron a medias.",
+					"Repite el comando. Si era `load`, el tar está incompleto: vuelve a crearlo con `bolsillo save -o`.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)invalid container name \((.*)\), only`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "El nombre " + code(m[1]) + " no vale para un contenedor", []string{
-				"Un nombre de contenedor empieza por una letra o un número, y después solo lleva letras, números, `_`, `.` o `-`: sin espacios ni tildes.",
-				"Por ejemplo: " + code("--name mi_web") + ".",
-			}
+		{
+			re: regexp.MustCompile(`(?i)the container name "/?([^"]+)" is already in use by container "([0-9a-f]+)"`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "El nombre " + code(m[1]) + " ya está en uso", []string{
+					"Ya existe un contenedor llamado " + code(m[1]) + " (ID " + code(shortID(m[2])) + "), aunque esté detenido.",
+					"Bórralo con " + code("bolsillo rm "+m[1]) + ", renómbralo con " + code("bolsillo rename "+m[1]+" OTRO") + " o usa otro `--name`.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)minimum memory limit allowed is (\S+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "Límite de memoria demasiado pequeño", []string{
-				"El límite de memoria (`-m`) mínimo es " + code(m[1]) + ": con menos, ni el proceso principal llega a arrancar.",
-				"Indica la unidad: " + code("-m 64m") + " son 64 megabytes; un número solo son bytes.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)(?:cannot remove container "/?([^"]+)": )?container is running: stop the container before removing`),
+			explain: func(m []string, _ string) (string, []string) {
+				name := firstNonEmpty(m[1], "NOMBRE")
+				return "No se puede borrar un contenedor que está corriendo", []string{
+					"`rm` solo borra contenedores detenidos, para no matar un proceso por sorpresa.",
+					"Detenlo con " + code("bolsillo stop "+name) + " y repite, o fuerza el borrado con " + code("bolsillo rm -f "+name) + ".",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)invalid value (\S+) for cpuset cpus`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "CPU no válidas: " + code(m[1]), []string{
-				"`--cpuset-cpus` recibe números de CPU contados desde 0: " + code("0") + ", " + code("0-1") + " o " + code("0,2") + ".",
-				"Mira cuántas CPU tiene el anfitrión con `bolsillo info` (la línea CPUs).",
-			}
+		{
+			re: regexp.MustCompile(`(?i)unable to delete (\S+) \((?:must|cannot) be forced\) - image is being used by (stopped|running) container (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				img, cid := shortID(m[1]), shortID(m[3])
+				how := "detenido"
+				if strings.EqualFold(m[2], "running") {
+					how = "corriendo"
+				}
+				return "La imagen " + code(img) + " está en uso", []string{
+					"La usa el contenedor " + code(cid) + " (" + how + "): sus capas de solo lectura son la base de ese contenedor.",
+					"Borra primero el contenedor con " + code("bolsillo rm -f "+cid) + " y luego la imagen con " + code("bolsillo rmi "+img) + ".",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)network mode "bridge" is not supported yet`),
-		explain: func(_ []string, _ string) (string, []string) {
-			return "La red `bridge` todavía no está disponible", []string{
-				"Por ahora cada contenedor tiene su propia red aislada con solo la interfaz `lo` (`--network none`), o comparte la del anfitrión (`--network host`).",
-				"Quita `--network bridge` o usa una de esas dos.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)container (\S+) is not running`),
+			explain: func(m []string, _ string) (string, []string) {
+				name := shortID(m[1])
+				return "El contenedor " + code(name) + " no está corriendo", []string{
+					"Esta orden necesita un contenedor en marcha, y " + code(name) + " está detenido.",
+					"Arráncalo con " + code("bolsillo start "+name) + "; `bolsillo ps -a` te muestra su estado.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)multiple IDs found with provided prefix: (\S+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "El ID " + code(m[1]) + " es ambiguo", []string{
-				"Hay más de un objeto cuyo ID empieza por " + code(m[1]) + ".",
-				"Escribe más caracteres del ID, o usa el nombre (míralos con `bolsillo ps -a`).",
-			}
+		{
+			re: regexp.MustCompile(`(?i)exec: "([^"]+)": (?:executable file not found|stat [^:]+: no such file or directory)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "No existe el comando " + code(m[1]) + " en el contenedor", []string{
+					"La imagen no tiene ningún ejecutable " + code(m[1]) + ": el proceso principal no pudo empezar (código 127).",
+					"Revisa cómo se escribe, o mira qué programas trae la imagen con " + code("bolsillo run --rm IMAGEN ls /bin") + ".",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)no command specified`),
-		explain: func(_ []string, _ string) (string, []string) {
-			return "No hay ningún comando que ejecutar", []string{
-				"La imagen no tiene `CMD` ni `ENTRYPOINT`, y no escribiste ningún comando después de su nombre.",
-				"Añádelo al final: " + code("bolsillo run IMAGEN sh -c 'echo hola'") + ".",
-			}
+		{
+			re: regexp.MustCompile(`(?i)exec: "([^"]+)": permission denied`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[1]) + " no se puede ejecutar", []string{
+					"El archivo " + code(m[1]) + " existe en la imagen, pero no es ejecutable (código 126).",
+					"Revisa la ruta o dale permiso de ejecución (`chmod +x`) al construir la imagen.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(?:cannot locate specified Dockerfile: ?(\S*)|cannot locate Dockerfile: "?([^"\s]+)"?|unable to evaluate symlinks in Dockerfile path: lstat ([^:]+): no such file)`),
-		explain: func(m []string, _ string) (string, []string) {
-			name := firstNonEmpty(m[1], m[2], m[3], "Dockerfile")
-			return "No encuentro el Dockerfile " + code(name), []string{
-				"`build` busca las instrucciones en un archivo llamado `Dockerfile` dentro del contexto de construcción (build context), y ahí no hay ninguno llamado " + code(name) + ".",
-				"Revisa la ruta y las mayúsculas (`Dockerfile`, con D mayúscula). Si tiene otro nombre, indícalo con " + code("bolsillo build -f RUTA/AL/Dockerfile .") + ".",
-			}
+		{
+			re:      regexp.MustCompile(`(?i)(?:"([^"]*)"[^"]*?)?invalid reference format(?:: repository name \(?([^)\s]+)\)? must be lowercase)?`),
+			explain: invalidReference,
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)dockerfile parse error (?:on )?line (\d+): unknown instruction: (\S+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "Instrucción desconocida " + code(m[2]) + " en la línea " + m[1] + " del Dockerfile", []string{
-				"La línea " + m[1] + " empieza por " + code(m[2]) + ", y eso no es ninguna instrucción de Dockerfile. No se construyó nada.",
-				"Cada línea empieza por una instrucción: `FROM`, `RUN`, `COPY`, `ADD`, `ENV`, `ARG`, `WORKDIR`, `EXPOSE`, `LABEL`, `USER`, `VOLUME`, `CMD`, `ENTRYPOINT`, `HEALTHCHECK`, `ONBUILD`, `STOPSIGNAL`, `SHELL`. Revisa cómo se escribe; si es la continuación de la línea anterior, a esa le falta `\\` al final.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)could not find the file (\S+) in container (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "No existe " + code(m[1]) + " en " + code(m[2]), []string{
+					"Dentro del contenedor " + code(m[2]) + " no hay nada en " + code(m[1]) + ".",
+					"Revisa la ruta (mira con " + code("bolsillo exec "+m[2]+" ls /") + "); `cp` funciona con el contenedor corriendo y también parado.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)dockerfile parse error (?:on )?line (\d+): (.+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "Error de sintaxis en la línea " + m[1] + " del Dockerfile", []string{
-				"El Dockerfile no se entiende en la línea " + m[1] + ": " + code(strings.TrimSpace(m[2])) + ". No se construyó nada.",
-				"Revisa esa línea: las comillas y los corchetes de la forma JSON (`[\"cat\", \"/app/info.txt\"]`), y que las líneas partidas acaben en `\\`.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)invalid container name \((.*)\), only`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "El nombre " + code(m[1]) + " no vale para un contenedor", []string{
+					"Un nombre de contenedor empieza por una letra o un número, y después solo lleva letras, números, `_`, `.` o `-`: sin espacios ni tildes.",
+					"Por ejemplo: " + code("--name mi_web") + ".",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)unknown instruction: (\S+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "Instrucción desconocida " + code(m[1]) + " en el Dockerfile", []string{
-				code(m[1]) + " no es ninguna instrucción de Dockerfile. No se construyó nada.",
-				"Revisa cómo se escribe: `FROM`, `RUN`, `COPY`, `ADD`, `ENV`, `WORKDIR`, `CMD`… Si es la continuación de la línea anterior, a esa le falta `\\` al final.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)minimum memory limit allowed is (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "Límite de memoria demasiado pequeño", []string{
+					"El límite de memoria (`-m`) mínimo es " + code(m[1]) + ": con menos, ni el proceso principal llega a arrancar.",
+					"Indica la unidad: " + code("-m 64m") + " son 64 megabytes; un número solo son bytes.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)forbidden path outside the build context: (\S+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return code(m[1]) + " está fuera del contexto de construcción", []string{
-				"`COPY` y `ADD` solo ven el contexto de construcción (build context), la carpeta que le diste a `build` y que el cliente envió al daemon: " + code(m[1]) + " sale de ella con `..`.",
-				"Mueve el archivo dentro de esa carpeta, o construye desde una carpeta de más arriba (" + code("bolsillo build -f app/Dockerfile .") + ").",
-			}
+		{
+			re: regexp.MustCompile(`(?i)invalid value (\S+) for cpuset cpus`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "CPU no válidas: " + code(m[1]), []string{
+					"`--cpuset-cpus` recibe números de CPU contados desde 0: " + code("0") + ", " + code("0-1") + " o " + code("0,2") + ".",
+					"Mira cuántas CPU tiene el anfitrión con `bolsillo info` (la línea CPUs).",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(COPY|ADD) failed: (?:file not found in build context or excluded by \.dockerignore: )?(?:l?stat )?([^:\s]+): (?:file does not exist|no such file or directory)`),
-		explain: func(m []string, _ string) (string, []string) {
-			instr := strings.ToUpper(m[1])
-			return "El archivo " + code(m[2]) + " no está en el contexto", []string{
-				"`" + instr + "` copia desde el contexto de construcción (build context), y allí no hay nada llamado " + code(m[2]) + ": no existe, o `.dockerignore` lo dejó fuera del tar que el cliente envió.",
-				"Revisa la ruta, relativa a la carpeta del contexto (no a la del Dockerfile), y las líneas de `.dockerignore`.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)network mode "bridge" is not supported yet`),
+			explain: func(_ []string, _ string) (string, []string) {
+				return "La red `bridge` todavía no está disponible", []string{
+					"Por ahora cada contenedor tiene su propia red aislada con solo la interfaz `lo` (`--network none`), o comparte la del anfitrión (`--network host`).",
+					"Quita `--network bridge` o usa una de esas dos.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(?:failed to resolve stage|invalid from flag value) "?([^":\s]+)"?`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "No existe la etapa " + code(m[1]), []string{
-				"`COPY --from=" + m[1] + "` copia de una etapa (stage) anterior, nombrada con `FROM imagen AS nombre` o numerada desde 0; ninguna se llama " + code(m[1]) + ", y tampoco hay una imagen con ese nombre.",
-				"Revisa el nombre que pusiste detrás de `AS` en el `FROM` de esa etapa; la etapa tiene que estar antes del `COPY`.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)multiple IDs found with provided prefix: (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "El ID " + code(m[1]) + " es ambiguo", []string{
+					"Hay más de un objeto cuyo ID empieza por " + code(m[1]) + ".",
+					"Escribe más caracteres del ID, o usa el nombre (míralos con `bolsillo ps -a`).",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)The command '(.+)' returned a non-zero code: (\d+)`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "Un `RUN` falló con el código " + m[2], []string{
-				"El comando " + code(m[1]) + " terminó con el código de salida " + code(m[2]) + ", y la construcción se paró en ese paso. No se etiquetó ninguna imagen.",
-				"La salida del comando, justo encima, suele decir por qué. Corrige el Dockerfile y repite: los pasos anteriores saldrán de la caché.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)no command specified`),
+			explain: func(_ []string, _ string) (string, []string) {
+				return "No hay ningún comando que ejecutar", []string{
+					"La imagen no tiene `CMD` ni `ENTRYPOINT`, y no escribiste ningún comando después de su nombre.",
+					"Añádelo al final: " + code("bolsillo run IMAGEN sh -c 'echo hola'") + ".",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(?:write|mkdir|open|copy) ([^:\s]+)[^\n]*?: no space left on device`),
-		explain: func(m []string, _ string) (string, []string) {
-			return "El disco se llenó", []string{
-				"No quedó espacio en el disco del directorio raíz de datos del daemon al escribir " + code(m[1]) + ".",
-				"Nada quedó a medias: lo que se estaba escribiendo se borró. Mira cuánto ocupan imágenes y contenedores con `bolsillo images` y `bolsillo ps -a -s`, y libera espacio con `bolsillo image prune` y `bolsillo container prune`.",
-				"Si es un build, revisa el contexto: `.dockerignore` deja fuera lo que no necesitas enviar.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)(?:cannot locate specified Dockerfile: ?(\S*)|cannot locate Dockerfile: "?([^"\s]+)"?|unable to evaluate symlinks in Dockerfile path: lstat ([^:]+): no such file)`),
+			explain: func(m []string, _ string) (string, []string) {
+				name := firstNonEmpty(m[1], m[2], m[3], "Dockerfile")
+				return "No encuentro el Dockerfile " + code(name), []string{
+					"`build` busca las instrucciones en un archivo llamado `Dockerfile` dentro del contexto de construcción (build context), y ahí no hay ninguno llamado " + code(name) + ".",
+					"Revisa la ruta y las mayúsculas (`Dockerfile`, con D mayúscula). Si tiene otro nombre, indícalo con " + code("bolsillo build -f RUTA/AL/Dockerfile .") + ".",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)permission denied`),
-		explain: func(_ []string, _ string) (string, []string) {
-			return "Permiso denegado", []string{
-				"El sistema no dejó hacer esta operación a tu usuario.",
-				"El daemon y sus archivos son de root: repite el comando con `sudo`.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)dockerfile parse error (?:on )?line (\d+): unknown instruction: (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "Instrucción desconocida " + code(m[2]) + " en la línea " + m[1] + " del Dockerfile", []string{
+					"La línea " + m[1] + " empieza por " + code(m[2]) + ", y eso no es ninguna instrucción de Dockerfile. No se construyó nada.",
+					"Cada línea empieza por una instrucción: `FROM`, `RUN`, `COPY`, `ADD`, `ENV`, `ARG`, `WORKDIR`, `EXPOSE`, `LABEL`, `USER`, `VOLUME`, `CMD`, `ENTRYPOINT`, `HEALTHCHECK`, `ONBUILD`, `STOPSIGNAL`, `SHELL`. Revisa cómo se escribe; si es la continuación de la línea anterior, a esa le falta `\\` al final.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)lookup ([^\s:]+)(?: on \S+)?: no such host`),
-		explain: func(m []string, _ string) (string, []string) {
-			if dockerHubHosts[m[1]] {
+		{
+			re: regexp.MustCompile(`(?i)dockerfile parse error (?:on )?line (\d+): (.+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "Error de sintaxis en la línea " + m[1] + " del Dockerfile", []string{
+					"El Dockerfile no se entiende en la línea " + m[1] + ": " + code(strings.TrimSpace(m[2])) + ". No se construyó nada.",
+					"Revisa esa línea: las comillas y los corchetes de la forma JSON (`[\"cat\", \"/app/info.txt\"]`), y que las líneas partidas acaben en `\\`.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)unknown instruction: (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "Instrucción desconocida " + code(m[1]) + " en el Dockerfile", []string{
+					code(m[1]) + " no es ninguna instrucción de Dockerfile. No se construyó nada.",
+					"Revisa cómo se escribe: `FROM`, `RUN`, `COPY`, `ADD`, `ENV`, `WORKDIR`, `CMD`… Si es la continuación de la línea anterior, a esa le falta `\\` al final.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)forbidden path outside the build context: (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[1]) + " está fuera del contexto de construcción", []string{
+					"`COPY` y `ADD` solo ven el contexto de construcción (build context), la carpeta que le diste a `build` y que el cliente envió al daemon: " + code(m[1]) + " sale de ella con `..`.",
+					"Mueve el archivo dentro de esa carpeta, o construye desde una carpeta de más arriba (" + code("bolsillo build -f app/Dockerfile .") + ").",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)(COPY|ADD) failed: (?:file not found in build context or excluded by \.dockerignore: )?(?:l?stat )?([^:\s]+): (?:file does not exist|no such file or directory)`),
+			explain: func(m []string, _ string) (string, []string) {
+				instr := strings.ToUpper(m[1])
+				return "El archivo " + code(m[2]) + " no está en el contexto", []string{
+					"`" + instr + "` copia desde el contexto de construcción (build context), y allí no hay nada llamado " + code(m[2]) + ": no existe, o `.dockerignore` lo dejó fuera del tar que el cliente envió.",
+					"Revisa la ruta, relativa a la carpeta del contexto (no a la del Dockerfile), y las líneas de `.dockerignore`.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)(?:failed to resolve stage|invalid from flag value) "?([^":\s]+)"?`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "No existe la etapa " + code(m[1]), []string{
+					"`COPY --from=" + m[1] + "` copia de una etapa (stage) anterior, nombrada con `FROM imagen AS nombre` o numerada desde 0; ninguna se llama " + code(m[1]) + ", y tampoco hay una imagen con ese nombre.",
+					"Revisa el nombre que pusiste detrás de `AS` en el `FROM` de esa etapa; la etapa tiene que estar antes del `COPY`.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)The command '(.+)' returned a non-zero code: (\d+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "Un `RUN` falló con el código " + m[2], []string{
+					"El comando " + code(m[1]) + " terminó con el código de salida " + code(m[2]) + ", y la construcción se paró en ese paso. No se etiquetó ninguna imagen.",
+					"La salida del comando, justo encima, suele decir por qué. Corrige el Dockerfile y repite: los pasos anteriores saldrán de la caché.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)(?:write|mkdir|open|copy) ([^:\s]+)[^\n]*?: no space left on device`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "El disco se llenó", []string{
+					"No quedó espacio en el disco del directorio raíz de datos del daemon al escribir " + code(m[1]) + ".",
+					"Nada quedó a medias: lo que se estaba escribiendo se borró. Mira cuánto ocupan imágenes y contenedores con `bolsillo images` y `bolsillo ps -a -s`, y libera espacio con `bolsillo image prune` y `bolsillo container prune`.",
+					"Si es un build, revisa el contexto: `.dockerignore` deja fuera lo que no necesitas enviar.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)permission denied`),
+			explain: func(_ []string, _ string) (string, []string) {
+				return "Permiso denegado", []string{
+					"El sistema no dejó hacer esta operación a tu usuario.",
+					"El daemon y sus archivos son de root: repite el comando con `sudo`.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)lookup ([^\s:]+)(?: on \S+)?: no such host`),
+			explain: func(m []string, _ string) (string, []string) {
+				if dockerHubHosts[m[1]] {
+					return "Sin conexión con el registro", []string{
+						"Tu máquina no pudo encontrar " + code(m[1]) + ", la dirección de Docker Hub (DNS): no hay internet o no hay DNS.",
+						"Sin internet, `bolsillo lab init` crea la imagen `busybox` con lo que ya hay en tu máquina.",
+					}
+				}
+				return "No se encuentra el registro " + code(m[1]), []string{
+					"Tu máquina no pudo traducir " + code(m[1]) + " a una dirección IP (DNS): el nombre está mal escrito o no hay internet.",
+					"La primera parte del nombre de la imagen es el registro: revísala. Sin internet, `bolsillo lab init` crea la imagen `busybox` con lo que ya hay en tu máquina.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)(?:dial tcp (\S+?): i/o timeout|i/o timeout|TLS handshake timeout|Client\.Timeout exceeded|timeout awaiting response headers)`),
+			explain: func(m []string, _ string) (string, []string) {
+				who := "El registro (registry)"
+				if m[1] != "" {
+					who += " " + code(m[1])
+				}
+				return "El registro no respondió a tiempo", []string{
+					who + " no contestó: puede estar apagado, detrás de un cortafuegos, o la red va muy lenta.",
+					"Comprueba la dirección, que es la primera parte del nombre de la imagen, y tu conexión, y repite el comando.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)(?:no such host|network is unreachable|i/o timeout|TLS handshake timeout|dial tcp)`),
+			explain: func(_ []string, _ string) (string, []string) {
 				return "Sin conexión con el registro", []string{
-					"Tu máquina no pudo encontrar " + code(m[1]) + ", la dirección de Docker Hub (DNS): no hay internet o no hay DNS.",
+					"No se pudo llegar al registro (registry) de imágenes por la red.",
 					"Sin internet, `bolsillo lab init` crea la imagen `busybox` con lo que ya hay en tu máquina.",
 				}
-			}
-			return "No se encuentra el registro " + code(m[1]), []string{
-				"Tu máquina no pudo traducir " + code(m[1]) + " a una dirección IP (DNS): el nombre está mal escrito o no hay internet.",
-				"La primera parte del nombre de la imagen es el registro: revísala. Sin internet, `bolsillo lab init` crea la imagen `busybox` con lo que ya hay en tu máquina.",
-			}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(?:dial tcp (\S+?): i/o timeout|i/o timeout|TLS handshake timeout|Client\.Timeout exceeded|timeout awaiting response headers)`),
-		explain: func(m []string, _ string) (string, []string) {
-			who := "El registro (registry)"
-			if m[1] != "" {
-				who += " " + code(m[1])
-			}
-			return "El registro no respondió a tiempo", []string{
-				who + " no contestó: puede estar apagado, detrás de un cortafuegos, o la red va muy lenta.",
-				"Comprueba la dirección, que es la primera parte del nombre de la imagen, y tu conexión, y repite el comando.",
-			}
+		{
+			re: regexp.MustCompile(`(?i)context deadline exceeded`),
+			explain: func(_ []string, _ string) (string, []string) {
+				return "Se acabó el tiempo de espera", []string{
+					"El daemon no respondió a tiempo.",
+					"Comprueba que sigue en marcha con `bolsillo version` y repite el comando.",
+				}
+			},
 		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)(?:no such host|network is unreachable|i/o timeout|TLS handshake timeout|dial tcp)`),
-		explain: func(_ []string, _ string) (string, []string) {
-			return "Sin conexión con el registro", []string{
-				"No se pudo llegar al registro (registry) de imágenes por la red.",
-				"Sin internet, `bolsillo lab init` crea la imagen `busybox` con lo que ya hay en tu máquina.",
-			}
-		},
-	},
-	{
-		re: regexp.MustCompile(`(?i)context deadline exceeded`),
-		explain: func(_ []string, _ string) (string, []string) {
-			return "Se acabó el tiempo de espera", []string{
-				"El daemon no respondió a tiempo.",
-				"Comprueba que sigue en marcha con `bolsillo version` y repite el comando.",
-			}
-		},
-	},
+	}
 }
 
 // Error returns a Spanish explanation for an error returned by the client or
@@ -467,7 +476,7 @@ func Error(err error, host string) string {
 	}
 	msg := strings.TrimSpace(err.Error())
 	var md doc
-	for _, r := range errorRules {
+	for _, r := range errorRules() {
 		m := r.re.FindStringSubmatch(msg)
 		if m == nil {
 			continue

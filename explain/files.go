@@ -138,9 +138,10 @@ func graphData(c container.InspectResponse, key string) string {
 	return c.GraphDriver.Data[key]
 }
 
-func init() {
-	// Specific messages of cp and commit, tried before the general ones.
-	errorRules = append([]errorRule{
+// fileErrorRules are the messages of cp and commit, tried before the
+// general ones.
+func fileErrorRules() []errorRule {
+	return []errorRule{
 		{
 			re: regexp.MustCompile(`(?i)cannot overwrite (non-directory|directory) "([^"]+)" with (?:non-directory|directory)`),
 			explain: func(m []string, _ string) (string, []string) {
@@ -162,5 +163,5 @@ func init() {
 				}
 			},
 		},
-	}, errorRules...)
+	}
 }
