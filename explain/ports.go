@@ -165,8 +165,9 @@ func PortCommand(c container.InspectResponse) string {
 }
 
 // PortInUse explains a start that failed because the host port was taken;
-// ok is false when err is something else.
-func PortInUse(msg string) (string, bool) {
+// ok is false when err is something else. running are the daemon's running
+// containers: the one publishing the port is named as its holder.
+func PortInUse(msg string, running []container.Summary) (string, bool) {
 	_, rest, found := strings.Cut(msg, "Bind for ")
 	if !found || !strings.Contains(rest, "port is already allocated") {
 		return "", false
@@ -182,8 +183,24 @@ func PortInUse(msg string) (string, bool) {
 	md.item("Otro programa (u otro contenedor) ya escucha en %s, y dos no pueden escuchar en el mismo puerto.", code(addr))
 	md.item("El contenedor se creó pero no arrancó, y no quedó nada a medias: ni dirección, ni interfaz, ni puerto.")
 	md.item("Elige otro puerto tuyo, por ejemplo %s, o deja que se elija uno libre con %s.", code(fmt.Sprintf("-p %d:PUERTO_DEL_CONTENEDOR", n+1)), code("-p PUERTO_DEL_CONTENEDOR"))
-	md.item("¿Quién lo usa? %s te dice qué contenedor; %s, qué programa.", code("bolsillo ps"), code("ss -ltnp"))
+	if holder, ctrPort, ok := portHolder(running, n); ok {
+		md.item("Lo tiene el contenedor %s: tu puerto %d lleva a su puerto %s. Si ya no lo necesitas, %s lo libera.", code(holder), n, ctrPort, code("bolsillo stop "+holder))
+	} else {
+		md.item("Ningún contenedor de este daemon lo publica: lo tiene un programa de tu máquina (u otro daemon). %s te dice cuál.", code(fmt.Sprintf("ss -ltnp 'sport = :%d'", n)))
+	}
 	return md.String(), true
+}
+
+// portHolder finds the running container publishing host port n.
+func portHolder(running []container.Summary, n int) (name, ctrPort string, ok bool) {
+	for _, c := range running {
+		for _, p := range c.Ports {
+			if int(p.PublicPort) == n && len(c.Names) > 0 {
+				return strings.TrimPrefix(c.Names[0], "/"), fmt.Sprintf("%d/%s", p.PrivatePort, p.Type), true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // NetworkList explains `network ls`.

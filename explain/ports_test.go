@@ -86,11 +86,25 @@ func TestPorts(t *testing.T) {
 
 func TestPortInUse(t *testing.T) {
 	msg := "Error response from daemon: driver failed programming external connectivity on endpoint web2 (abc): Bind for 0.0.0.0:8080 failed: port is already allocated"
-	got, ok := PortInUse(msg)
-	if !ok || !strings.Contains(got, "El puerto 8080 de tu máquina ya está ocupado") || !strings.Contains(got, "`-p 8081:PUERTO_DEL_CONTENEDOR`") {
-		t.Errorf("PortInUse = %v\n%s", ok, got)
+	web := container.Summary{Names: []string{"/web"}, Ports: []container.PortSummary{{PrivatePort: 80, PublicPort: 8080, Type: "tcp"}}}
+	other := container.Summary{Names: []string{"/otro"}, Ports: []container.PortSummary{{PrivatePort: 80, PublicPort: 9090, Type: "tcp"}}}
+	tests := []struct {
+		name    string
+		running []container.Summary
+	}{
+		{"held_by_container", []container.Summary{other, web}},
+		{"held_by_host_program", []container.Summary{other}},
 	}
-	if _, ok := PortInUse("No such container: web"); ok {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := PortInUse(msg, tt.running)
+			if !ok {
+				t.Fatal("PortInUse did not recognise the error")
+			}
+			assertGolden(t, got)
+		})
+	}
+	if _, ok := PortInUse("No such container: web", nil); ok {
 		t.Error("PortInUse recognised an unrelated error")
 	}
 }

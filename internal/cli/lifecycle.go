@@ -83,7 +83,7 @@ func runStart(ctx context.Context, f *factory, opts startOptions) error {
 	}
 	return forEachContainer(f, opts.containers, func(name string) (string, error) {
 		if _, err := api.ContainerStart(ctx, name, client.ContainerStartOptions{}); err != nil {
-			return "", err
+			return "", withPortHint(ctx, api, err) // port.go
 		}
 		if c, ok := inspectForExplain(ctx, f, api, name); ok {
 			return explain.Start(c), nil
@@ -116,7 +116,7 @@ func startAttached(ctx context.Context, f *factory, api client.APIClient, opts s
 		defer stop()
 	}
 	if _, err := api.ContainerStart(ctx, c.ID, client.ContainerStartOptions{}); err != nil {
-		return statusError{code: exitGeneric, err: err}
+		return statusError{code: exitGeneric, err: withPortHint(ctx, api, err)}
 	}
 	after, explaining := inspectForExplain(ctx, f, api, c.ID)
 	if cfg.Tty {

@@ -177,12 +177,16 @@ func isReset(err error) bool {
 }
 
 // withPortHint gives a start that failed on a taken host port its
-// Spanish explanation.
-func withPortHint(err error) error {
-	if err == nil {
-		return nil
+// Spanish explanation, naming the container that holds the port.
+func withPortHint(ctx context.Context, api client.APIClient, err error) error {
+	if err == nil || !strings.Contains(err.Error(), "port is already allocated") {
+		return err
 	}
-	if hint, ok := explain.PortInUse(err.Error()); ok {
+	var running []container.Summary
+	if list, lerr := api.ContainerList(ctx, client.ContainerListOptions{}); lerr == nil {
+		running = list.Items
+	}
+	if hint, ok := explain.PortInUse(err.Error(), running); ok {
 		return hintedError{hint: hint, err: err}
 	}
 	return err

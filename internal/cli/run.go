@@ -165,7 +165,7 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 
 	if opts.detach {
 		if _, err := api.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
-			return startError(err)
+			return startError(ctx, api, err)
 		}
 		fmt.Fprintln(f.Out, id)
 		if f.Explaining() {
@@ -205,7 +205,7 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 	}
 	if _, err := api.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		streamer.Close()
-		return startError(err)
+		return startError(ctx, api, err)
 	}
 	if f.Explaining() {
 		// And again after it, for the PID of the running process.
@@ -291,8 +291,8 @@ func gatherRunData(ctx context.Context, api client.APIClient, id string, data *e
 
 // startError maps a failed start to docker's exit codes: 127 when the
 // command does not exist, 126 when it cannot be executed, 125 otherwise.
-func startError(err error) error {
-	return statusError{code: startExitCode(err), err: withPortHint(err)} // port.go
+func startError(ctx context.Context, api client.APIClient, err error) error {
+	return statusError{code: startExitCode(err), err: withPortHint(ctx, api, err)} // port.go
 }
 
 // startExitCode is docker's toStatusError classification.

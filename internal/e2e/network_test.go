@@ -153,7 +153,8 @@ func TestPublishedPortServesHTTP(t *testing.T) {
 	if r.code != 125 {
 		t.Fatalf("run on a taken port: exit %d, want 125\n%s", r.code, r)
 	}
-	if !strings.Contains(r.stderr, "port is already allocated") || !strings.Contains(r.stderr, fmt.Sprintf("El puerto %d de tu máquina ya está ocupado", port)) {
+	if !strings.Contains(r.stderr, "port is already allocated") || !strings.Contains(r.stderr, fmt.Sprintf("El puerto %d de tu máquina ya está ocupado", port)) ||
+		!strings.Contains(r.stderr, "Lo tiene el contenedor `web`") {
 		t.Errorf("taken port stderr:\n%s", r.stderr)
 	}
 	d.waitBridge(1)
