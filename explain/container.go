@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,22 @@ type RunData struct {
 	ExitCode   int
 	Env        []string // -e values the user passed (KEY=VALUE or KEY)
 	Cmd        []string // command given after the image (nil: the image's CMD was used)
+	// LastLogs are the last lines a detached container that already ended
+	// wrote (stdout and stderr), oldest first.
+	LastLogs []string
+}
+
+// shellWithoutTerminal reports whether c's main process is a bare shell
+// started without -i or -t: it reads an empty stdin and exits.
+func shellWithoutTerminal(c container.InspectResponse) bool {
+	if c.Config == nil || c.Config.Tty || c.Config.OpenStdin || len(c.Config.Cmd) != 1 {
+		return false
+	}
+	switch path.Base(c.Config.Cmd[0]) {
+	case "sh", "bash", "ash", "dash", "zsh":
+		return true
+	}
+	return false
 }
 
 // Run explains a `run`: the image's read-only layers, the new writable layer,
@@ -59,7 +76,12 @@ func Run(d RunData) string {
 	case d.Detached && !ended:
 		md.item("Corre en segundo plano (detached, `-d`) y tu terminal queda libre: mira su salida con %s.", code("bolsillo logs -f "+containerRef(c)))
 	case d.Detached && !d.Removed:
-		md.item("Lo lanzaste en segundo plano (`-d`), pero ya terminó: mira lo que escribió con %s.", code("bolsillo logs "+containerRef(c)))
+		md.item("Lo lanzaste en segundo plano (`-d`), pero ya terminó: un contenedor vive mientras vive su proceso principal, y el suyo acabó enseguida. Mira lo que escribió con %s.", code("bolsillo logs "+containerRef(c)))
+		if len(d.LastLogs) > 0 {
+			md.item("Sus últimas líneas:\n\n```\n%s\n```\n", strings.Join(d.LastLogs, "\n"))
+		} else if shellWithoutTerminal(c) {
+			md.item("No escribió nada: %s sin terminal lee su entrada, la encuentra vacía y termina. Para dejarlo vivo en segundo plano, dale una terminal con %s, o un comando que no acabe, como %s.", code(strings.Join(c.Config.Cmd, " ")), code("-dit"), code("sleep infinity"))
+		}
 	}
 	if ended {
 		md.item("Terminó con código de salida %s: %s.", code(strconv.Itoa(exitCode)), exitMeaning(exitCode, st.OOMKilled))

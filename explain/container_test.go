@@ -19,6 +19,13 @@ func TestRun(t *testing.T) {
 	notFound := withState(f.exited, exitedState(127))
 	notFound.Path, notFound.Args = "hola", nil
 
+	// run -d busybox: sh without a terminal ends at once, saying nothing.
+	bareShell := withState(f.running, exitedState(0))
+	cfg := *bareShell.Config
+	cfg.Cmd, cfg.Tty, cfg.OpenStdin = []string{"sh"}, false, false
+	bareShell.Config = &cfg
+	bareShell.Path, bareShell.Args = "sh", nil
+
 	tests := []struct {
 		name string
 		d    RunData
@@ -27,7 +34,9 @@ func TestRun(t *testing.T) {
 		{"detached_env", RunData{Container: f.running, Image: f.busybox, ImageRef: "busybox", Detached: true, Env: []string{"SALUDO=hola", "MODO", "FALTA"}, Cmd: []string{"httpd", "-f", "-p", "8080"}}},
 		{"rm_removed", RunData{Container: f.exited, Image: f.busybox, ImageRef: "busybox", AutoRemove: true, Removed: true, Exited: true, Cmd: []string{"echo", "hola", "mundo"}}},
 		{"detached_rm_running", RunData{Container: f.running, Image: f.busybox, ImageRef: "busybox", Detached: true, AutoRemove: true, Cmd: []string{"httpd", "-f", "-p", "8080"}}},
-		{"detached_already_ended", RunData{Container: withState(f.running, exitedState(1)), Image: f.busybox, ImageRef: "busybox", Detached: true, Cmd: []string{"httpd", "-f", "-p", "8080"}}},
+		{"detached_already_ended", RunData{Container: withState(f.running, exitedState(1)), Image: f.busybox, ImageRef: "busybox", Detached: true, Cmd: []string{"httpd", "-f", "-p", "8080"},
+			LastLogs: []string{"httpd: bind: Address already in use"}}},
+		{"detached_bare_shell", RunData{Container: bareShell, Image: f.busybox, ImageRef: "busybox", Detached: true}},
 		{"image_cmd", RunData{Container: fromApp, Image: f.app, ImageRef: "web:1", Detached: true}},
 		{"entrypoint_args", RunData{Container: fromApp, Image: f.app, ImageRef: "web:1", Detached: true, Cmd: []string{"httpd", "-p", "9000"}}},
 		{"oom_killed", RunData{Container: killed, Image: f.busybox, ImageRef: "busybox", Exited: true, ExitCode: 137, Cmd: []string{"echo", "hola", "mundo"}}},

@@ -230,6 +230,15 @@ func generalErrorRules() []errorRule {
 			},
 		},
 		{
+			re: regexp.MustCompile(`(?i)the input device is not a TTY`),
+			explain: func(_ []string, _ string) (string, []string) {
+				return "Tu entrada no es una terminal", []string{
+					"Con " + code("-t") + " pides una terminal (TTY) para el contenedor, y con " + code("-i") + " le conectas tu entrada; pero la entrada de bolsillo viene de una tubería o de un script, no de un teclado.",
+					"Desde un script quita " + code("-t") + " (deja " + code("-i") + " si le pasas datos por la tubería: " + code("echo hola | bolsillo run -i --rm busybox cat") + "), o ejecútalo en una terminal de verdad.",
+				}
+			},
+		},
+		{
 			re: regexp.MustCompile(`(?i)container (\S+) is not running`),
 			explain: func(m []string, _ string) (string, []string) {
 				name := shortID(m[1])
@@ -294,15 +303,6 @@ func generalErrorRules() []errorRule {
 				return "CPU no válidas: " + code(m[1]), []string{
 					"`--cpuset-cpus` recibe números de CPU contados desde 0: " + code("0") + ", " + code("0-1") + " o " + code("0,2") + ".",
 					"Mira cuántas CPU tiene el anfitrión con `bolsillo info` (la línea CPUs).",
-				}
-			},
-		},
-		{
-			re: regexp.MustCompile(`(?i)network mode "bridge" is not supported yet`),
-			explain: func(_ []string, _ string) (string, []string) {
-				return "La red `bridge` todavía no está disponible", []string{
-					"Por ahora cada contenedor tiene su propia red aislada con solo la interfaz `lo` (`--network none`), o comparte la del anfitrión (`--network host`).",
-					"Quita `--network bridge` o usa una de esas dos.",
 				}
 			},
 		},

@@ -34,10 +34,10 @@ func TestError(t *testing.T) {
 			want:  []string{"`0-1`"},
 		},
 		{
-			name:  "bridge_not_yet",
-			err:   errString(`Error response from daemon: network mode "bridge" is not supported yet: use --network none or --network host`),
-			title: "# La red `bridge` todavía no está disponible",
-			want:  []string{"`--network none`"},
+			name:  "not_a_tty",
+			err:   errString("the input device is not a TTY"),
+			title: "# Tu entrada no es una terminal",
+			want:  []string{"`-t`", "`echo hola | bolsillo run -i --rm busybox cat`"},
 		},
 		{
 			name:  "ambiguous_prefix",

@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"io"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -146,6 +150,13 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 		cfg.AttachStdin, cfg.AttachStdout, cfg.AttachStderr = false, false, false
 		cfg.StdinOnce = false
 	}
+	// As docker: -it needs a keyboard behind stdin, checked before anything
+	// is created.
+	if cfg.Tty && cfg.AttachStdin {
+		if _, ok := isTerminal(f.In); !ok {
+			return errors.New("the input device is not a TTY")
+		}
+	}
 	api, err := f.Client()
 	if err != nil {
 		return statusError{code: exitDaemonError, err: err}
@@ -277,6 +288,9 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 func gatherRunData(ctx context.Context, api client.APIClient, id string, data *explain.RunData) {
 	if c, err := api.ContainerInspect(ctx, id, client.ContainerInspectOptions{}); err == nil {
 		data.Container = c.Container
+		if data.Detached && c.Container.State != nil && !c.Container.State.Running {
+			data.LastLogs = lastLogLines(ctx, api, id, c.Container.Config != nil && c.Container.Config.Tty, 5)
+		}
 		if img, err := api.ImageInspect(ctx, c.Container.Image); err == nil {
 			data.Image = img.InspectResponse
 			return
@@ -287,6 +301,32 @@ func gatherRunData(ctx context.Context, api client.APIClient, id string, data *e
 	} else {
 		data.Image = image.InspectResponse{}
 	}
+}
+
+// lastLogLines reads the last n lines a container logged, stdout and
+// stderr together; nil when there are none or they cannot be read.
+func lastLogLines(ctx context.Context, api client.APIClient, id string, tty bool, n int) []string {
+	rc, err := api.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Tail: strconv.Itoa(n)})
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	var buf bytes.Buffer
+	src := io.LimitReader(rc, 64<<10)
+	if tty {
+		_, err = io.Copy(&buf, src)
+	} else {
+		// Without a TTY the log stream is multiplexed: 8-byte frame headers.
+		_, err = stdcopy.StdCopy(&buf, &buf, src)
+	}
+	if err != nil {
+		return nil
+	}
+	text := strings.TrimRight(buf.String(), "\n")
+	if text == "" {
+		return nil
+	}
+	return strings.Split(text, "\n")
 }
 
 // startError maps a failed start to docker's exit codes: 127 when the
