@@ -16,7 +16,7 @@ GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 # Debian packages: the static busybox that `bolsillo lab init` turns into an image,
 # gcc for libcontainer's nsenter (cgo), docker-registry (CNCF distribution 2.8) for the
 # interoperability tests; runc only to compare against in `make bench`.
-APT_PACKAGES := busybox-static gcc libc6-dev docker-registry iptables
+APT_PACKAGES := busybox-static gcc libc6-dev docker-registry iptables tmux
 
 .PHONY: all build deps test test-unit test-e2e lint demo bench install uninstall daemon stop-daemon clean
 

@@ -35,11 +35,13 @@ func execute(ctx context.Context, f *factory, args []string) int {
 	root.SetIn(f.In)
 	root.SetOut(f.Out)
 	root.SetErr(f.Err)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	code := handleError(f, err)
+	lessonAfterCommand(ctx, f, cmd)
 	if f.client != nil {
 		_ = f.client.Close()
 	}
-	return handleError(f, err)
+	return code
 }
 
 // newRootCommand builds the bolsillo command tree.
@@ -110,6 +112,7 @@ func newRootCommand(f *factory) *cobra.Command {
 		newPortCommand(f), newNetworkCommand(f),
 		newLintCommand(f),
 		newMonitorCommand(f),
+		newLeccionCommand(f),
 		newCapasCommand(f),
 		newExplicaCommand(f),
 	)

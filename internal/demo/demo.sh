@@ -51,4 +51,22 @@ b diff caja
 b commit -m "con copiado.txt" caja demo/web:2
 b rm -f caja
 b rmi demo/web:2 demo/web:1
+# El curso entero, solo: cada lección en modo automático sobre un daemon nuevo,
+# con su propio directorio raíz de datos, carpeta de trabajo y progreso.
+course=$(mktemp -d /tmp/bolsillo-curso-XXXXXX)
+course_host="unix://$course/api.sock"
+"$bin/bolsillod" --data-root "$course/root" --host "$course_host" >"$course/bolsillod.log" 2>&1 &
+course_pid=$!
+trap 'kill -TERM "$course_pid" 2>/dev/null; wait "$course_pid" 2>/dev/null; rm -rf "$ctx" "$course"' EXIT
+for _ in $(seq 100); do
+	"$bin/bolsillo" -H "$course_host" --explicar=false version >/dev/null 2>&1 && break
+	sleep 0.1
+done
+printf '\n\033[1m$ bolsillo lab init && bolsillo leccion auto --todas   (daemon nuevo en %s)\033[0m\n' "$course/root"
+"$bin/bolsillo" -H "$course_host" --explicar=false lab init >/dev/null
+BOLSILLO_LECCIONES="$course/lecciones" XDG_CONFIG_HOME="$course/config" \
+	"$bin/bolsillo" -H "$course_host" leccion auto --todas
+kill -TERM "$course_pid"
+wait "$course_pid" 2>/dev/null || true
+
 printf '\nbolsillod sigue corriendo en %s: prueba tú mismo, por ejemplo\n  %s/bolsillo run -it busybox sh\n(para detenerlo: sudo make stop-daemon)\n' "$host" "$bin"
