@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
@@ -320,7 +321,12 @@ func Listen(host string) (net.Listener, error) {
 		if err := removeStaleSocket(addr); err != nil {
 			return nil, err
 		}
+		// The socket is born 0600, never world-writable, then opened to
+		// the group. The umask is the process's: this runs at start-up,
+		// before anything else creates files.
+		old := syscall.Umask(0o177)
 		l, err := net.Listen("unix", addr)
+		syscall.Umask(old)
 		if err != nil {
 			return nil, err
 		}
