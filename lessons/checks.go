@@ -249,19 +249,25 @@ func showList(l []string) string {
 	return "`" + strings.Join(l, " ") + "`"
 }
 
-type imagenTamanoParams struct {
+// imagePairParams names two images to compare: ref, and que ("than").
+type imagePairParams struct {
 	Ref string `yaml:"ref"`
 	Que string `yaml:"que"`
 }
 
-func (p *imagenTamanoParams) validate() error { return required("ref", p.Ref, "que", p.Que) }
+func (p *imagePairParams) validate() error { return required("ref", p.Ref, "que", p.Que) }
 
-func imagenTamanoMenor(ctx context.Context, c client.APIClient, _ time.Time, _ string, p imagenTamanoParams) error {
-	a, err := inspectImage(ctx, c, p.Ref)
-	if err != nil {
-		return err
+// inspectPair inspects both images of p.
+func inspectPair(ctx context.Context, c client.APIClient, p imagePairParams) (a, b image.InspectResponse, err error) {
+	if a, err = inspectImage(ctx, c, p.Ref); err != nil {
+		return a, b, err
 	}
-	b, err := inspectImage(ctx, c, p.Que)
+	b, err = inspectImage(ctx, c, p.Que)
+	return a, b, err
+}
+
+func imagenTamanoMenor(ctx context.Context, c client.APIClient, _ time.Time, _ string, p imagePairParams) error {
+	a, b, err := inspectPair(ctx, c, p)
 	if err != nil {
 		return err
 	}

@@ -130,20 +130,9 @@ func shortID(id string) string {
 	return id
 }
 
-type mismaImagenParams struct {
-	Ref string `yaml:"ref"`
-	Que string `yaml:"que"`
-}
-
-func (p *mismaImagenParams) validate() error { return required("ref", p.Ref, "que", p.Que) }
-
 // mismaImagen: both references exist and name the same image ID.
-func mismaImagen(ctx context.Context, c client.APIClient, _ time.Time, _ string, p mismaImagenParams) error {
-	a, err := inspectImage(ctx, c, p.Ref)
-	if err != nil {
-		return err
-	}
-	b, err := inspectImage(ctx, c, p.Que)
+func mismaImagen(ctx context.Context, c client.APIClient, _ time.Time, _ string, p imagePairParams) error {
+	a, b, err := inspectPair(ctx, c, p)
 	if err != nil {
 		return err
 	}
