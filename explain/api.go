@@ -143,6 +143,12 @@ func apiPath(method, pattern string, say func(apiRequest) string) apiRoute {
 
 func apiText(s string) func(apiRequest) string { return func(apiRequest) string { return s } }
 
+// apiNamed is a sentence about the request's object: format has one %s,
+// the object's name as code.
+func apiNamed(format string) func(apiRequest) string {
+	return func(r apiRequest) string { return fmt.Sprintf(format, code(r.name)) }
+}
+
 // apiRoutes reads like the Engine API reference; compiled on first use,
 // not at every start of the CLI. More specific paths come
 // first: /containers/{name}/json before /containers/{name}.
@@ -164,17 +170,11 @@ var apiRoutes = sync.OnceValue(func() []apiRoute {
 		},
 		apiPath("GET", "/containers/json", sayPs),
 		apiPath("POST", "/containers/prune", apiText("borra todos los contenedores parados (prune)")),
-		apiPath("GET", "/containers/{name}/json", func(r apiRequest) string {
-			return fmt.Sprintf("pide todos los datos del contenedor %s (inspect): estado, configuración, red, montajes", code(r.name))
-		}),
+		apiPath("GET", "/containers/{name}/json", apiNamed("pide todos los datos del contenedor %s (inspect): estado, configuración, red, montajes")),
 		apiPath("GET", "/containers/{name}/logs", sayLogs),
-		apiPath("POST", "/containers/{name}/start", func(r apiRequest) string {
-			return fmt.Sprintf("arranca el contenedor %s: su proceso principal empieza a correr", code(r.name))
-		}),
+		apiPath("POST", "/containers/{name}/start", apiNamed("arranca el contenedor %s: su proceso principal empieza a correr")),
 		apiPath("POST", "/containers/{name}/stop", sayStop),
-		apiPath("POST", "/containers/{name}/restart", func(r apiRequest) string {
-			return fmt.Sprintf("reinicia el contenedor %s: lo detiene y lo vuelve a arrancar", code(r.name))
-		}),
+		apiPath("POST", "/containers/{name}/restart", apiNamed("reinicia el contenedor %s: lo detiene y lo vuelve a arrancar")),
 		apiPath("POST", "/containers/{name}/kill", func(r apiRequest) string {
 			sig := r.get("signal")
 			if sig == "" {
@@ -187,9 +187,7 @@ var apiRoutes = sync.OnceValue(func() []apiRoute {
 		apiPath("POST", "/containers/{name}/resize", func(r apiRequest) string {
 			return fmt.Sprintf("ajusta la terminal del contenedor %s a %s filas y %s columnas", code(r.name), r.get("h"), r.get("w"))
 		}),
-		apiPath("POST", "/containers/{name}/exec", func(r apiRequest) string {
-			return fmt.Sprintf("prepara un proceso nuevo (exec) dentro del contenedor %s; todavía no corre", code(r.name))
-		}),
+		apiPath("POST", "/containers/{name}/exec", apiNamed("prepara un proceso nuevo (exec) dentro del contenedor %s; todavía no corre")),
 		apiPath("HEAD", "/containers/{name}/archive", func(r apiRequest) string {
 			return fmt.Sprintf("pregunta si existe %s dentro del contenedor %s y qué es (cp)", code(r.get("path")), code(r.name))
 		}),
@@ -199,12 +197,8 @@ var apiRoutes = sync.OnceValue(func() []apiRoute {
 		apiPath("PUT", "/containers/{name}/archive", func(r apiRequest) string {
 			return fmt.Sprintf("envía un tar con archivos de tu máquina y los desempaqueta en %s del contenedor %s (cp)", code(r.get("path")), code(r.name))
 		}),
-		apiPath("GET", "/containers/{name}/changes", func(r apiRequest) string {
-			return fmt.Sprintf("pide qué archivos añadió, cambió o borró el contenedor %s en su capa de lectura y escritura (diff)", code(r.name))
-		}),
-		apiPath("GET", "/containers/{name}/export", func(r apiRequest) string {
-			return fmt.Sprintf("pide todo el sistema de archivos del contenedor %s como un tar (export)", code(r.name))
-		}),
+		apiPath("GET", "/containers/{name}/changes", apiNamed("pide qué archivos añadió, cambió o borró el contenedor %s en su capa de lectura y escritura (diff)")),
+		apiPath("GET", "/containers/{name}/export", apiNamed("pide todo el sistema de archivos del contenedor %s como un tar (export)")),
 		apiPath("POST", "/containers/{name}/rename", func(r apiRequest) string {
 			return fmt.Sprintf("cambia el nombre del contenedor %s a %s", code(r.name), code(r.get("name")))
 		}),
@@ -214,18 +208,10 @@ var apiRoutes = sync.OnceValue(func() []apiRoute {
 			}
 			return fmt.Sprintf("recibe cada segundo el uso de CPU, memoria, red y disco del contenedor %s (stats)", code(r.name))
 		}),
-		apiPath("POST", "/containers/{name}/update", func(r apiRequest) string {
-			return fmt.Sprintf("cambia los límites del contenedor %s (memoria, CPU, reinicio) sin detenerlo", code(r.name))
-		}),
-		apiPath("GET", "/containers/{name}/top", func(r apiRequest) string {
-			return fmt.Sprintf("lista los procesos que corren dentro del contenedor %s (top)", code(r.name))
-		}),
-		apiPath("POST", "/containers/{name}/pause", func(r apiRequest) string {
-			return fmt.Sprintf("congela todos los procesos del contenedor %s (pause)", code(r.name))
-		}),
-		apiPath("POST", "/containers/{name}/unpause", func(r apiRequest) string {
-			return fmt.Sprintf("descongela los procesos del contenedor %s (unpause)", code(r.name))
-		}),
+		apiPath("POST", "/containers/{name}/update", apiNamed("cambia los límites del contenedor %s (memoria, CPU, reinicio) sin detenerlo")),
+		apiPath("GET", "/containers/{name}/top", apiNamed("lista los procesos que corren dentro del contenedor %s (top)")),
+		apiPath("POST", "/containers/{name}/pause", apiNamed("congela todos los procesos del contenedor %s (pause)")),
+		apiPath("POST", "/containers/{name}/unpause", apiNamed("descongela los procesos del contenedor %s (unpause)")),
 		apiPath("DELETE", "/containers/{name}", sayRm),
 		apiPath("POST", "/commit", func(r apiRequest) string {
 			ref := r.get("repo")
@@ -239,12 +225,8 @@ var apiRoutes = sync.OnceValue(func() []apiRoute {
 		}),
 
 		// Exec.
-		apiPath("POST", "/exec/{name}/start", func(r apiRequest) string {
-			return fmt.Sprintf("lanza el proceso del exec %s y conecta tu terminal a él", code(r.name))
-		}),
-		apiPath("GET", "/exec/{name}/json", func(r apiRequest) string {
-			return fmt.Sprintf("pregunta por el proceso del exec %s: si sigue corriendo y con qué código terminó", code(r.name))
-		}),
+		apiPath("POST", "/exec/{name}/start", apiNamed("lanza el proceso del exec %s y conecta tu terminal a él")),
+		apiPath("GET", "/exec/{name}/json", apiNamed("pregunta por el proceso del exec %s: si sigue corriendo y con qué código terminó")),
 		apiPath("POST", "/exec/{name}/resize", func(r apiRequest) string {
 			return fmt.Sprintf("ajusta la terminal del exec %s a %s filas y %s columnas", code(r.name), r.get("h"), r.get("w"))
 		}),
@@ -265,15 +247,9 @@ var apiRoutes = sync.OnceValue(func() []apiRoute {
 			return fmt.Sprintf("pide %s en un tar, con todas sus capas (save)", imagesPhrase(r.q["names"]))
 		}),
 		apiPath("POST", "/images/load", apiText("envía un tar con imágenes para que el daemon las guarde (load)")),
-		apiPath("GET", "/images/{name}/json", func(r apiRequest) string {
-			return fmt.Sprintf("pide todos los datos de la imagen %s (inspect): capas, configuración, CMD", code(r.name))
-		}),
-		apiPath("GET", "/images/{name}/history", func(r apiRequest) string {
-			return fmt.Sprintf("pide el historial de la imagen %s: qué instrucción creó cada capa y cuánto pesa", code(r.name))
-		}),
-		apiPath("GET", "/images/{name}/get", func(r apiRequest) string {
-			return fmt.Sprintf("pide la imagen %s en un tar, con todas sus capas (save)", code(r.name))
-		}),
+		apiPath("GET", "/images/{name}/json", apiNamed("pide todos los datos de la imagen %s (inspect): capas, configuración, CMD")),
+		apiPath("GET", "/images/{name}/history", apiNamed("pide el historial de la imagen %s: qué instrucción creó cada capa y cuánto pesa")),
+		apiPath("GET", "/images/{name}/get", apiNamed("pide la imagen %s en un tar, con todas sus capas (save)")),
 		apiPath("POST", "/images/{name}/push", func(r apiRequest) string {
 			ref := r.name
 			if tag := r.get("tag"); tag != "" {
@@ -297,9 +273,7 @@ var apiRoutes = sync.OnceValue(func() []apiRoute {
 		}),
 		apiPath("POST", "/build", sayBuild),
 		apiPath("POST", "/build/prune", apiText("borra la caché de construcción")),
-		apiPath("GET", "/distribution/{name}/json", func(r apiRequest) string {
-			return fmt.Sprintf("pregunta al registro por el manifiesto de %s, sin descargar nada", code(r.name))
-		}),
+		apiPath("GET", "/distribution/{name}/json", apiNamed("pregunta al registro por el manifiesto de %s, sin descargar nada")),
 		apiPath("POST", "/session", apiText("abre una sesión de BuildKit para construir")),
 		apiPath("POST", "/grpc", apiText("habla con BuildKit por gRPC para construir")),
 
@@ -307,34 +281,20 @@ var apiRoutes = sync.OnceValue(func() []apiRoute {
 		apiPath("POST", "/volumes/create", apiText("crea un volumen: datos que viven fuera de los contenedores")),
 		apiPath("GET", "/volumes", apiText("lista los volúmenes")),
 		apiPath("POST", "/volumes/prune", apiText("borra los volúmenes que no usa ningún contenedor (prune)")),
-		apiPath("GET", "/volumes/{name}", func(r apiRequest) string {
-			return fmt.Sprintf("pide los datos del volumen %s: dónde guarda sus archivos en el anfitrión", code(r.name))
-		}),
-		apiPath("DELETE", "/volumes/{name}", func(r apiRequest) string {
-			return fmt.Sprintf("borra el volumen %s y sus datos", code(r.name))
-		}),
+		apiPath("GET", "/volumes/{name}", apiNamed("pide los datos del volumen %s: dónde guarda sus archivos en el anfitrión")),
+		apiPath("DELETE", "/volumes/{name}", apiNamed("borra el volumen %s y sus datos")),
 
 		// Networks.
 		apiPath("GET", "/networks", apiText("lista las redes")),
 		apiPath("POST", "/networks/create", apiText("crea una red")),
 		apiPath("POST", "/networks/prune", apiText("borra las redes que no usa ningún contenedor (prune)")),
-		apiPath("POST", "/networks/{name}/connect", func(r apiRequest) string {
-			return fmt.Sprintf("conecta un contenedor a la red %s", code(r.name))
-		}),
-		apiPath("POST", "/networks/{name}/disconnect", func(r apiRequest) string {
-			return fmt.Sprintf("desconecta un contenedor de la red %s", code(r.name))
-		}),
-		apiPath("GET", "/networks/{name}", func(r apiRequest) string {
-			return fmt.Sprintf("pide los datos de la red %s: su subred y sus contenedores", code(r.name))
-		}),
-		apiPath("DELETE", "/networks/{name}", func(r apiRequest) string {
-			return fmt.Sprintf("borra la red %s", code(r.name))
-		}),
+		apiPath("POST", "/networks/{name}/connect", apiNamed("conecta un contenedor a la red %s")),
+		apiPath("POST", "/networks/{name}/disconnect", apiNamed("desconecta un contenedor de la red %s")),
+		apiPath("GET", "/networks/{name}", apiNamed("pide los datos de la red %s: su subred y sus contenedores")),
+		apiPath("DELETE", "/networks/{name}", apiNamed("borra la red %s")),
 
 		// Plugins: `docker inspect` asks for one when nothing else has the name.
-		apiPath("GET", "/plugins/{name}/json", func(r apiRequest) string {
-			return fmt.Sprintf("pregunta si hay un plugin llamado %s", code(r.name))
-		}),
+		apiPath("GET", "/plugins/{name}/json", apiNamed("pregunta si hay un plugin llamado %s")),
 	}
 })
 
