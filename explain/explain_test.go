@@ -2,40 +2,22 @@ package explain
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"bolsillo/internal/golden"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/api/types/system"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// assertGolden compares got with testdata/<TestName>.golden, rewriting the
-// file instead when -update is set.
+// assertGolden compares got with testdata/<TestName>.golden.
 func assertGolden(t *testing.T, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test ./explain -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run go test ./explain -update to accept)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.AssertString(t, got)
 }
 
 // loadJSON decodes testdata/<name> into a T.

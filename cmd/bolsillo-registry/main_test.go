@@ -2,15 +2,12 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	"bolsillo/internal/golden"
+)
 
 func ipNet(s string) *net.IPNet {
 	ip, n, err := net.ParseCIDR(s)
@@ -49,22 +46,7 @@ func TestPullHost(t *testing.T) {
 
 func TestBanner(t *testing.T) {
 	got := banner("0.0.0.0:5000", "/srv/aula", "192.168.1.20:5000")
-	golden := filepath.Join("testdata", "banner.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("banner:\n%s\nwant:\n%s", got, want)
-	}
+	golden.Assert(t, golden.Path("banner"), []byte(got))
 }
 
 func TestRunBadFlags(t *testing.T) {

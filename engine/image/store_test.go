@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,14 +17,14 @@ import (
 	"testing"
 	"time"
 
+	"bolsillo/internal/golden"
+
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"bolsillo/engine/errdefs"
 	"bolsillo/engine/layer"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // fixedTime is the clock of test stores.
 var fixedTime = time.Date(2025, 1, 15, 10, 0, 0, 0, time.UTC)
@@ -116,21 +115,10 @@ func (s testStore) layerDirs(t *testing.T) []string {
 	return names
 }
 
+// checkGolden compares got with testdata/<TestName>.golden.
 func checkGolden(t *testing.T, got []byte) {
 	t.Helper()
-	name := filepath.Join("testdata", t.Name()+".golden")
-	if *update {
-		if err := os.WriteFile(name, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatalf("reading golden file (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
+	golden.Assert(t, golden.Path(t.Name()), got)
 }
 
 func TestImport(t *testing.T) {

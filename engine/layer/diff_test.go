@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -19,32 +18,16 @@ import (
 	"testing"
 	"time"
 
+	"bolsillo/internal/golden"
+
 	"golang.org/x/sys/unix"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/<test name>.golden, or rewrites the
-// file with -update.
-func golden(t *testing.T, got string) {
+// assertGolden compares got with testdata/<test name>.golden, subtests
+// joined with underscores.
+func assertGolden(t *testing.T, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_")+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("reading golden file (run with -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file\ngot:\n%s\nwant:\n%s", p, got, want)
-	}
+	golden.Assert(t, golden.FlatPath(t.Name()), []byte(got))
 }
 
 // fixedTime is the modification time the tests give to the files they make,
@@ -278,7 +261,7 @@ func TestDiff(t *testing.T) {
 			if err := Diff(context.Background(), upper, &buf); err != nil {
 				t.Fatalf("Diff: %v", err)
 			}
-			golden(t, listTar(t, buf.Bytes()))
+			assertGolden(t, listTar(t, buf.Bytes()))
 
 			var again bytes.Buffer
 			if err := Diff(context.Background(), upper, &again); err != nil {

@@ -1,17 +1,14 @@
 package render
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"bolsillo/internal/golden"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // sample has the shape of every explanation: a title and a few bullets
 // with inline code, one of them a path too long to wrap.
@@ -60,23 +57,8 @@ func TestMarkdownBadStyle(t *testing.T) {
 	}
 }
 
+// assertGolden compares got with testdata/<TestName>.golden.
 func assertGolden(t *testing.T, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", t.Name()+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test ./explain/render -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run with -update to accept)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.AssertString(t, got)
 }

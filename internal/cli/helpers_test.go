@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -13,29 +12,14 @@ import (
 	"sync"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+	"bolsillo/internal/golden"
+)
 
 // assertGolden compares got with testdata/<name>.golden.
 func assertGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run with -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("output does not match %s\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Assert(t, golden.Path(name), []byte(got))
 }
 
 // fixedNow is the clock every test uses for "ago" strings.
