@@ -43,24 +43,46 @@ type Printer struct {
 	mu sync.Mutex // serializes Print
 }
 
-// NewPrinter returns a Printer writing to w. When w is an *os.File attached
-// to a terminal, explanations are rendered for that terminal's width (at most
-// 100 columns) and colors by bolsillo-render; otherwise they are written as
-// Markdown. A disabled Printer prints nothing.
+// NewPrinter returns a Printer of explanations writing to w. When w is an
+// *os.File attached to a terminal, they are laid out for that terminal's
+// width (at most 100 columns), in color unless NO_COLOR is set or TERM is
+// dumb (term.go); otherwise they are written as Markdown. A disabled
+// Printer prints nothing.
 func NewPrinter(w io.Writer, enabled bool) *Printer {
 	p := &Printer{w: w, enabled: enabled}
+	if width, ok := terminalWidth(w); ok {
+		color := os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+		p.tty, p.width = true, width
+		p.render = func(w io.Writer, markdown string, width int) error {
+			_, err := io.WriteString(w, renderTerminal(markdown, width, color))
+			return err
+		}
+	}
+	return p
+}
+
+// NewPagePrinter returns a Printer for long documents read once, concept
+// pages and lessons: on a terminal they are rendered by bolsillo-render
+// (glamour: tables, headings, highlighted code), as Markdown otherwise.
+func NewPagePrinter(w io.Writer) *Printer {
+	p := &Printer{w: w, enabled: true}
+	if width, ok := terminalWidth(w); ok {
+		p.tty, p.width, p.render = true, width, runRenderer
+	}
+	return p
+}
+
+// terminalWidth is the width to lay text out for when w is a terminal.
+func terminalWidth(w io.Writer) (int, bool) {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return p
+		return 0, false
 	}
 	width := fallbackWidth
 	if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
 		width = cols
 	}
-	p.tty = true
-	p.width = min(width, maxWidth)
-	p.render = runRenderer
-	return p
+	return min(width, maxWidth), true
 }
 
 // Enabled reports whether the Printer writes anything.

@@ -6,8 +6,11 @@
 // to its address on the daemon's bridge, the idle RSS of bolsillod,
 // the size of both binaries, the wall time of a build of the
 // course's reference Dockerfile without the cache and rebuilt with it
-// (Docker with its classic builder), and the wall time of a pull of a
-// 5-layer image from a bolsillo-registry it starts on 127.0.0.1. It prints
+// (Docker with its classic builder), the wall time of a pull of a
+// 5-layer image from a bolsillo-registry it starts on 127.0.0.1, what an
+// explanation adds to `ps`, `images` and `run --rm busybox true`, to a pipe
+// and rendered on a pseudo-terminal, and the wall time of the whole course
+// in auto mode on a second bolsillod with a new data root. It prints
 // a table with ratios and checks the engine's targets as facts: a
 // benchmark reports, it does not assert. It exits 1 only when a
 // measurement could not run.
@@ -255,8 +258,18 @@ func (b *bench) measure(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	// Last, so that the megabytes a pull moves do not count in the idle RSS.
+	// After the idle RSS, so that the megabytes a pull moves do not count in it.
 	b.measurePull(ctx, d)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.measureExplain(ctx, d)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Last, on a daemon of its own: the course leaves containers and
+	// images behind, and wants a data root that has only busybox.
+	b.measureCourse(ctx)
 	return ctx.Err()
 }
 

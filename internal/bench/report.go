@@ -72,6 +72,10 @@ type Report struct {
 	Pull *PullBench
 	// HTTP is the benchmark of a published port; nil when it did not run.
 	HTTP *HTTPBench
+	// Explain is the cost of the explanations; nil when it did not run.
+	Explain *ExplainBench
+	// Course is the whole course in auto mode; nil when it did not run.
+	Course *CourseBench
 
 	// RSS of the idle bolsillod, in bytes; 0 when not read.
 	RSSAfterInit int64
@@ -136,9 +140,9 @@ type Binary struct {
 
 // Target is one goal of the engine, checked against the figures.
 type Target struct {
-	Key   string  // "bolsillo/runc", "docker-none/bolsillo", "exec-docker/exec-bolsillo", "http-published/http-direct", "pull-docker/pull-bolsillo", "build-cached-bolsillo", "idle-rss"
+	Key   string  // "bolsillo/runc", "docker-none/bolsillo", "exec-docker/exec-bolsillo", "http-published/http-direct", "pull-docker/pull-bolsillo", "build-cached-bolsillo", "explain-tty-added", "course", "idle-rss"
 	Goal  string  // in Spanish
-	Value float64 // ratio; milliseconds for the cached build, bytes for the RSS
+	Value float64 // ratio; milliseconds for the cached build and the explanation, seconds for the course, bytes for the RSS
 	Limit float64
 	Met   *bool  // nil when not measured
 	Note  string // why not measured, or the reference figure
@@ -173,6 +177,12 @@ func (r *Report) allRows() []Row {
 	if r.Pull != nil {
 		rows = append(rows, r.Pull.Rows...)
 	}
+	if r.Explain != nil {
+		rows = append(rows, r.Explain.Rows...)
+	}
+	if r.Course != nil {
+		rows = append(rows, r.Course.Row)
+	}
 	return rows
 }
 
@@ -200,8 +210,9 @@ func (r *Report) median(key string) (time.Duration, bool) {
 // least 4x faster than Docker, an exec at least 3x faster than Docker's, a
 // published port that keeps 70% of the direct HTTP throughput, a pull not
 // slower than Docker's, a build without the cache in at most half of
-// Docker's time, a cached rebuild under 150 ms, an idle daemon under 30 MB
-// of RSS.
+// Docker's time, a cached rebuild under 150 ms, an explanation that adds
+// less than 20 ms to a command, the whole course in less than 2 minutes, an
+// idle daemon under 30 MB of RSS.
 func (r *Report) Targets() []Target {
 	var targets []Target
 	bolsillo, haveBolsillo := r.median(rowBolsillo)
@@ -259,6 +270,7 @@ func (r *Report) Targets() []Target {
 	}
 	targets = append(targets, t)
 	targets = append(targets, r.buildTargets()...)
+	targets = append(targets, r.explainTarget(), r.courseTarget())
 
 	t = Target{Key: "idle-rss", Goal: fmt.Sprintf("RSS en reposo por debajo de %d MB", maxIdleRSS/1_000_000), Limit: maxIdleRSS}
 	if rss := max(r.RSSAfterInit, r.RSSAfterRuns); rss > 0 {
@@ -357,6 +369,12 @@ func (r *Report) WriteText(w io.Writer) error {
 			"  el registro confirma que cada pull descarga todas las capas.\n", p.Warmups, p.Runs)
 		r.writeTimes(&b, p.Rows, against(rowPullBolsillo), p.DockerNote)
 	}
+	if e := r.Explain; e != nil {
+		e.writeText(&b, r)
+	}
+	if c := r.Course; c != nil {
+		c.writeText(&b)
+	}
 
 	b.WriteString("\nbolsillod\n")
 	mem := table{indent: "  ", right: []bool{false, true}}
@@ -382,6 +400,11 @@ func (r *Report) WriteText(w io.Writer) error {
 			figure = fmt.Sprintf("proxy/directo = %.0f %%", t.Value*100)
 		case t.Key == rowBuildCachedBolsillo && t.Met != nil:
 			figure = "mediana " + formatMS(time.Duration(t.Value*float64(time.Millisecond)))
+		case t.Key == explainTargetKey && t.Met != nil:
+			worst, _ := r.explainWorst()
+			figure = fmt.Sprintf("peor caso %s (%s)", formatAdded(worst.TTY), worst.Verb)
+		case t.Key == rowCourse && t.Met != nil:
+			figure = formatSeconds(time.Duration(t.Value * float64(time.Second)))
 		case t.Met != nil:
 			figure = fmt.Sprintf("%s = %.2fx", t.Key, t.Value)
 		}
@@ -480,6 +503,8 @@ type jsonReport struct {
 	Build        *jsonBuild       `json:"build,omitempty"`
 	Pull         *jsonPull        `json:"pull,omitempty"`
 	HTTP         *jsonHTTP        `json:"http,omitempty"`
+	Explain      *jsonExplain     `json:"explain,omitempty"`
+	Course       *jsonCourse      `json:"course,omitempty"`
 	RSSBytes     jsonRSS          `json:"idle_rss_bytes"`
 	BinaryBytes  map[string]int64 `json:"binary_bytes"`
 	Targets      []jsonTarget     `json:"targets"`
@@ -599,6 +624,12 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	}
 	if h := r.HTTP; h != nil {
 		out.HTTP = h.json()
+	}
+	if e := r.Explain; e != nil {
+		out.Explain = e.json(r)
+	}
+	if c := r.Course; c != nil {
+		out.Course = c.json()
 	}
 	for _, bin := range r.Binaries {
 		out.BinaryBytes[bin.Name] = bin.Size

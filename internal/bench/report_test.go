@@ -85,6 +85,15 @@ func sampleReports() map[string]*Report {
 		},
 		DockerNote: "docker pull: sin medir; no hay daemon en /var/run/docker.sock",
 	}
+	noDocker.Explain = &ExplainBench{Rows: explainRows(map[string][3]int{
+		"ps":     {7, 7, 24},
+		"images": {8, 8, 27},
+		"run":    {90, 92, 106},
+	})}
+	noDocker.Course = &CourseBench{
+		Row:     Row{Key: rowCourse, Label: "bolsillo leccion auto --todas", Command: []string{"bolsillo", "leccion", "auto", "--todas"}, Samples: ms(10840)},
+		Lessons: 15,
+	}
 
 	withDocker := base()
 	withDocker.Rows = []Row{
@@ -148,6 +157,20 @@ func sampleReports() map[string]*Report {
 	registryDown.Pull = &PullBench{
 		Warmups: 1, Runs: 5,
 		Rows: []Row{{Key: rowPullBolsillo, Label: "bolsillo pull", Err: "bolsillo-registry exited at start (exit status 1): address already in use"}},
+	}
+	registryDown.Explain = &ExplainBench{Rows: explainRows(map[string][3]int{
+		"ps":     {7, 7, -1},
+		"images": {8, 9, -1},
+		"run":    {90, 92, -1},
+	})}
+	registryDown.Course = &CourseBench{
+		Row: Row{Key: rowCourse, Label: "bolsillo leccion auto --todas", Command: []string{"bolsillo", "leccion", "auto", "--todas"},
+			Err: "bolsillo -H unix:///tmp/bolsillo-bench-1/curso/api.sock leccion auto --todas: exit status 1"},
+		Tail: []string{
+			"$ bolsillo run -d --name web7 -p 8070:80 busybox httpd -f -p 80",
+			"Error: el puerto 8070 del anfitrión ya está en uso",
+			"**La lección se detuvo.** el paso 1 de la lección 7 falló",
+		},
 	}
 
 	return map[string]*Report{"no-docker": noDocker, "docker-runc-missing": withDocker, "registry-down": registryDown}
@@ -215,6 +238,12 @@ func TestTargets(t *testing.T) {
 					{Key: rowBuildCachedBolsillo, Samples: ms(100, 149, 200)},
 					{Key: rowBuildCachedDocker, Samples: ms(80)},
 				}},
+				Explain: &ExplainBench{Rows: explainRows(map[string][3]int{
+					"ps":     {10, 11, 25},
+					"images": {12, 11, 31},
+					"run":    {90, 95, 100},
+				})},
+				Course:       &CourseBench{Row: Row{Key: rowCourse, Samples: ms(11000)}},
 				RSSAfterInit: 20_000_000, RSSAfterRuns: 25_000_000,
 			},
 			want: map[string]verdict{
@@ -226,6 +255,8 @@ func TestTargets(t *testing.T) {
 				"pull-docker/pull-bolsillo":   {1.01, yes},
 				"build-docker/build-bolsillo": {2, yes},
 				"build-cached-bolsillo":       {149, yes},
+				"explain-tty-added":           {19, yes},
+				"course":                      {11, yes},
 				"idle-rss":                    {25_000_000, yes},
 			},
 		},
@@ -252,6 +283,12 @@ func TestTargets(t *testing.T) {
 					{Key: rowBuildDocker, Samples: ms(1000)},
 					{Key: rowBuildCachedBolsillo, Samples: ms(150)},
 				}},
+				Explain: &ExplainBench{Rows: explainRows(map[string][3]int{
+					"ps":     {10, 11, 25},
+					"images": {12, 11, 32},
+					"run":    {90, 95, 100},
+				})},
+				Course:       &CourseBench{Row: Row{Key: rowCourse, Samples: ms(120000)}},
 				RSSAfterInit: 30_000_000, RSSAfterRuns: 10_000_000,
 			},
 			want: map[string]verdict{
@@ -263,6 +300,8 @@ func TestTargets(t *testing.T) {
 				"pull-docker/pull-bolsillo":   {0.9, no},
 				"build-docker/build-bolsillo": {1000.0 / 501, no},
 				"build-cached-bolsillo":       {150, no},
+				"explain-tty-added":           {20, no},
+				"course":                      {120, no},
 				"idle-rss":                    {30_000_000, no},
 			},
 		},
@@ -271,6 +310,13 @@ func TestTargets(t *testing.T) {
 			r: Report{
 				Rows:  []Row{{Key: rowBolsillo, Err: "boom"}, {Key: rowRunc, Skipped: "missing"}},
 				Build: &BuildBench{Rows: []Row{{Key: rowBuildBolsillo, Err: "boom"}, {Key: rowBuildDocker, Samples: ms(1000)}}},
+				// The worst of two commands is not the worst of three.
+				Explain: &ExplainBench{Rows: explainRows(map[string][3]int{
+					"ps":     {10, 11, 25},
+					"images": {12, 11, 31},
+					"run":    {90, 95, -1},
+				})},
+				Course: &CourseBench{Row: Row{Key: rowCourse, Err: "exit status 1"}},
 			},
 			want: map[string]verdict{
 				"bolsillo/runc":               {0, nil},
@@ -281,6 +327,8 @@ func TestTargets(t *testing.T) {
 				"pull-docker/pull-bolsillo":   {0, nil},
 				"build-docker/build-bolsillo": {0, nil},
 				"build-cached-bolsillo":       {0, nil},
+				"explain-tty-added":           {0, nil},
+				"course":                      {0, nil},
 				"idle-rss":                    {0, nil},
 			},
 		},
@@ -303,6 +351,8 @@ func TestTargets(t *testing.T) {
 				"pull-docker/pull-bolsillo":   {0, nil},
 				"build-docker/build-bolsillo": {0, nil},
 				"build-cached-bolsillo":       {10, yes},
+				"explain-tty-added":           {0, nil},
+				"course":                      {0, nil},
 				"idle-rss":                    {0, nil},
 			},
 		},
@@ -353,6 +403,10 @@ func TestFailed(t *testing.T) {
 		{"an exec row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Exec: &ExecBench{Rows: []Row{{Key: rowExecDocker, Err: "exit status 125"}}}}, true},
 		{"an HTTP measured", Report{HTTP: &HTTPBench{Rows: []HTTPRow{rateRow(rowHTTPPublished, 1), rateRow(rowHTTPDirect, 1)}}}, false},
 		{"an HTTP row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, HTTP: &HTTPBench{Rows: []HTTPRow{{Key: rowHTTPPublished, Err: "connection reset"}, rateRow(rowHTTPDirect, 1)}}}, true},
+		{"explanations measured", Report{Explain: &ExplainBench{Rows: explainRows(map[string][3]int{"ps": {1, 1, 1}, "images": {1, 1, 1}, "run": {1, 1, 1}})}}, false},
+		{"an explanation row error", Report{Explain: &ExplainBench{Rows: explainRows(map[string][3]int{"ps": {1, 1, -1}, "images": {1, 1, 1}, "run": {1, 1, 1}})}}, true},
+		{"a course measured", Report{Course: &CourseBench{Row: Row{Key: rowCourse, Samples: ms(10000)}}}, false},
+		{"a course that failed", Report{Course: &CourseBench{Row: Row{Key: rowCourse, Err: "exit status 1"}, Tail: []string{"x"}}}, true},
 		{"a build row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Build: &BuildBench{Rows: []Row{{Key: rowBuildCachedBolsillo, Err: "cache not used"}}}}, true},
 	}
 	for _, tt := range tests {

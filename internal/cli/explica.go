@@ -115,6 +115,7 @@ var commandTopics = map[string]string{
 	"capas":             "capas",
 	"lint":              "buenas-practicas",
 	"monitor":           "api",
+	"events":            "api",
 	"leccion":           "lecciones",
 	"leccion lista":     "lecciones",
 	"leccion empezar":   "lecciones",
@@ -193,7 +194,7 @@ func newExplicaCommand(f *factory) *cobra.Command {
 // runExplica writes the list of topics, or the page of one topic, to
 // stdout: rendered for the terminal when stdout is one, Markdown otherwise.
 func runExplica(f *factory, topic string) error {
-	out := explain.NewPrinter(f.Out, true)
+	out := explain.NewPagePrinter(f.Out)
 	if strings.TrimSpace(topic) == "" {
 		out.Print(explain.TopicList())
 		return nil

@@ -136,7 +136,7 @@ func (s *lessonState) active() (*lessons.Lesson, *lessons.LessonProgress) {
 	return l, lp
 }
 
-func (f *factory) lessonOut(md string) { explain.NewPrinter(f.Out, true).Print(md) }
+func (f *factory) lessonOut(md string) { explain.NewPagePrinter(f.Out).Print(md) }
 
 const noActiveLesson = "No tienes ninguna lección en marcha. Mira cuáles hay con `bolsillo leccion lista` " +
 	"y empieza una con `bolsillo leccion empezar 1`."

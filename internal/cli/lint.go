@@ -132,7 +132,7 @@ func runLint(f *factory, opts lintOptions) error {
 	} else {
 		// The findings are this command's output: stdout, rendered when
 		// it is a terminal.
-		explain.NewPrinter(f.Out, true).Print(lint.Markdown(findings, ctx.Dockerfile))
+		explain.NewPagePrinter(f.Out).Print(lint.Markdown(findings, ctx.Dockerfile))
 	}
 	if errs, warnings, _ := lint.Count(findings); opts.strict && errs+warnings > 0 {
 		return statusError{code: exitGeneric}

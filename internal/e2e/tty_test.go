@@ -141,7 +141,7 @@ func TestDetachKeys(t *testing.T) {
 	d.must("rm", "-f", "sigue")
 }
 
-// On a terminal the explanation is rendered (by bolsillo-render): no
+// On a terminal the explanation is laid out and colored: no
 // Markdown markers reach the student.
 func TestExplanationRenderedOnTerminal(t *testing.T) {
 	d := startDaemon(t)
@@ -227,4 +227,30 @@ func TestAttach(t *testing.T) {
 		t.Errorf("attach to a stopped container: %s", r)
 	}
 	d.must("rm", "consola")
+}
+
+// run -it from a script fails before creating anything, as docker does,
+// with the Spanish explanation; a detached bare shell ends at once and the
+// explanation says why.
+func TestRunWithoutTerminal(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	r := d.bolsillo("run", "-it", "--name", "sinterminal", "busybox", "true")
+	if r.code == 0 || !strings.Contains(r.stderr, "Tu entrada no es una terminal") {
+		t.Errorf("run -it without a terminal: %s", r)
+	}
+	if ps := d.must("--explicar=false", "ps", "-a", "-q").stdout; ps != "" {
+		t.Errorf("run -it without a terminal left containers: %q", ps)
+	}
+	k := d.docker("run", "-it", "busybox", "true")
+	if k.code != r.code {
+		t.Errorf("exit code %d, docker's %d", r.code, k.code)
+	}
+
+	r = d.must("run", "-d", "--name", "breve", "busybox", "sh", "-c", "echo me voy; exit 2")
+	// The explanation reads the state right after start: the process may
+	// not have ended yet, so only an explanation of an ended run is checked.
+	if strings.Contains(r.stderr, "ya terminó") && !strings.Contains(r.stderr, "me voy") {
+		t.Errorf("a detached run that ended does not show its last lines:\n%s", r.stderr)
+	}
 }
