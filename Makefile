@@ -18,7 +18,7 @@ GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 # interoperability tests; runc only to compare against in `make bench`.
 APT_PACKAGES := busybox-static gcc libc6-dev docker-registry iptables tmux
 
-.PHONY: all build deps test test-unit test-e2e lint demo bench install uninstall daemon stop-daemon clean
+.PHONY: all build deps test test-unit test-e2e fuzz lint demo bench install uninstall daemon stop-daemon clean
 
 all: build
 
@@ -49,7 +49,26 @@ lint:
 # with bolsillo and the real docker CLI. Finally: nothing may be left behind.
 test: deps build lint
 	$(GO) test -race -count=1 -timeout 10m ./...
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 	./internal/e2e/leftovers.sh
+
+# fuzz runs every fuzz target of the parsers of outside input, one at a
+# time, for FUZZTIME each; `make test` runs them for a few seconds.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzParseFilters$$' -fuzztime=$(FUZZTIME) ./engine/server
+	$(GO) test -run='^$$' -fuzz='^FuzzParseDetachKeys$$' -fuzztime=$(FUZZTIME) ./engine/server
+	$(GO) test -run='^$$' -fuzz='^FuzzCreateRequest$$' -fuzztime=$(FUZZTIME) ./engine
+	$(GO) test -run='^$$' -fuzz='^FuzzNormalizeRef$$' -fuzztime=$(FUZZTIME) ./engine/image
+	$(GO) test -run='^$$' -fuzz='^FuzzUnpack$$' -fuzztime=$(FUZZTIME) ./engine/layer
+	$(GO) test -run='^$$' -fuzz='^FuzzExtractContext$$' -fuzztime=$(FUZZTIME) ./engine/build
+	$(GO) test -run='^$$' -fuzz='^FuzzDockerignore$$' -fuzztime=$(FUZZTIME) ./engine/build
+	$(GO) test -run='^$$' -fuzz='^FuzzParseDockerfile$$' -fuzztime=$(FUZZTIME) ./engine/build
+	$(GO) test -run='^$$' -fuzz='^FuzzParseCPUSet$$' -fuzztime=$(FUZZTIME) ./engine/container
+	$(GO) test -run='^$$' -fuzz='^FuzzResolvePath$$' -fuzztime=$(FUZZTIME) ./engine/container
+	$(GO) test -run='^$$' -fuzz='^FuzzExtractArchive$$' -fuzztime=$(FUZZTIME) ./engine/container
+	$(GO) test -run='^$$' -fuzz='^FuzzCreate$$' -fuzztime=$(FUZZTIME) ./engine/container
+	$(GO) test -run='^$$' -fuzz='^FuzzLoadFS$$' -fuzztime=$(FUZZTIME) ./lessons
 
 demo: deps build
 	@./internal/demo/demo.sh "$(CURDIR)/$(BIN)" "$(HOST)" "$(DATA_ROOT)"

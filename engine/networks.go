@@ -92,6 +92,9 @@ func connectBridge(b *network.Bridge, c *container.Container) (*container.Networ
 func PortSpecs(hc *apicontainer.HostConfig, cfg *apicontainer.Config) ([]network.PortSpec, error) {
 	var out []network.PortSpec
 	for port, bindings := range hc.PortBindings {
+		if !port.IsValid() {
+			return nil, errdefs.InvalidParameter(`invalid port specification: ""`)
+		}
 		if len(bindings) == 0 {
 			bindings = []apinetwork.PortBinding{{}}
 		}
@@ -117,7 +120,7 @@ func PortSpecs(hc *apicontainer.HostConfig, cfg *apicontainer.Config) ([]network
 	}
 	if hc.PublishAllPorts && cfg != nil {
 		for port := range cfg.ExposedPorts {
-			if _, bound := hc.PortBindings[port]; !bound {
+			if _, bound := hc.PortBindings[port]; !bound && port.IsValid() {
 				out = append(out, network.PortSpec{Proto: string(port.Proto()), ContainerPort: port.Num()})
 			}
 		}

@@ -192,6 +192,10 @@ func Validate(ls []*Lesson) error {
 		}
 		stepIDs := map[string]bool{}
 		for j, s := range l.Pasos {
+			if s == nil {
+				bad(l, "paso %d: está vacío", j+1)
+				continue
+			}
 			where := fmt.Sprintf("paso %d (%s)", j+1, s.ID)
 			if !idRE.MatchString(s.ID) {
 				bad(l, "%s: id %q: usa minúsculas, números y guiones", where, s.ID)

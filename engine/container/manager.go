@@ -360,22 +360,33 @@ func validateHostConfig(hc *container.HostConfig) error {
 	return nil
 }
 
-// parseCPUSet parses "0-2,4" into its CPU numbers.
+// maxCPUs bounds the CPU numbers of a cpuset: Linux's largest NR_CPUS.
+// Without it "0-2000000000" in a create request would make the daemon
+// allocate gigabytes.
+const maxCPUs = 8192
+
+// parseCPUSet parses "0-2,4" into its CPU numbers, in order, each once.
 func parseCPUSet(s string) ([]int, error) {
-	var cpus []int
+	var set [maxCPUs]bool
 	for _, part := range strings.Split(s, ",") {
 		lo, hi, isRange := strings.Cut(part, "-")
 		var a, b int
-		if _, err := fmt.Sscanf(lo, "%d", &a); err != nil || a < 0 {
+		if _, err := fmt.Sscanf(lo, "%d", &a); err != nil || a < 0 || a >= maxCPUs {
 			return nil, fmt.Errorf("invalid cpu %q", lo)
 		}
 		b = a
 		if isRange {
-			if _, err := fmt.Sscanf(hi, "%d", &b); err != nil || b < a {
+			if _, err := fmt.Sscanf(hi, "%d", &b); err != nil || b < a || b >= maxCPUs {
 				return nil, fmt.Errorf("invalid cpu range %q", part)
 			}
 		}
 		for i := a; i <= b; i++ {
+			set[i] = true
+		}
+	}
+	var cpus []int
+	for i, on := range set {
+		if on {
 			cpus = append(cpus, i)
 		}
 	}

@@ -216,6 +216,9 @@ func extract(tr *tar.Reader, dest string) error {
 	}
 	for i := len(dirs) - 1; i >= 0; i-- {
 		rel, _ := cleanName(dirs[i].Name)
+		if !realDir(dest, rel) {
+			continue // replaced since, maybe by a symlink leading out
+		}
 		if err := setTimes(dirs[i], filepath.Join(dest, rel)); err != nil {
 			return fmt.Errorf("extracting %s: %w", rel, err)
 		}
@@ -232,6 +235,21 @@ func cleanName(name string) (string, error) {
 		return "", fmt.Errorf("invalid tar entry %q: path escapes the layer", name)
 	}
 	return p, nil
+}
+
+// realDir reports whether rel under dest is a directory reached through
+// directories only: a later entry may have replaced it or a parent with a
+// symlink, which setting its times would follow out of the layer.
+func realDir(dest, rel string) bool {
+	cur := dest
+	for elem := range strings.SplitSeq(rel, "/") {
+		cur = filepath.Join(cur, elem)
+		fi, err := os.Lstat(cur)
+		if err != nil || !fi.IsDir() {
+			return false
+		}
+	}
+	return true
 }
 
 // mkParents makes sure that every parent of rel under dest is a real
