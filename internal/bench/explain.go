@@ -23,7 +23,6 @@ const maxExplainCost = 20 * time.Millisecond
 // explainTargetKey names the target of the explanation rows.
 const explainTargetKey = "explain-tty-added"
 
-
 // The terminal the tty rows give the CLI's standard error: the size of a
 // usual terminal window and a TERM with colors, as a student has.
 const (
