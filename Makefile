@@ -14,16 +14,17 @@ LDFLAGS  := -s -w
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 
 # Debian packages: the static busybox that `bolsillo lab init` turns into an image,
-# gcc for libcontainer's nsenter (cgo), docker-registry (CNCF distribution 2.8) for the
+# gcc for libcontainer's nsenter (cgo), libseccomp-dev and pkg-config for the seccomp
+# filters (bolsillod is built with -tags seccomp), docker-registry (CNCF distribution 2.8) for the
 # interoperability tests; runc only to compare against in `make bench`.
-APT_PACKAGES := busybox-static gcc libc6-dev docker-registry iptables tmux
+APT_PACKAGES := busybox-static gcc libc6-dev libseccomp-dev pkg-config docker-registry iptables tmux
 
 .PHONY: all build deps test test-unit test-e2e fuzz lint demo bench install uninstall daemon stop-daemon clean
 
 all: build
 
 build:
-	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillod ./cmd/bolsillod
+	$(GO) build $(GOFLAGS_BUILD) -tags seccomp -o $(BIN)/bolsillod ./cmd/bolsillod
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo ./cmd/bolsillo
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-render ./cmd/bolsillo-render
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-registry ./cmd/bolsillo-registry
@@ -48,7 +49,7 @@ lint:
 # starts its own daemons on temporary data roots and sockets and drives them
 # with bolsillo and the real docker CLI. Finally: nothing may be left behind.
 test: deps build lint
-	$(GO) test -race -count=1 -timeout 10m ./...
+	$(GO) test -race -count=1 -timeout 10m -tags seccomp ./...
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 	./internal/e2e/leftovers.sh
 

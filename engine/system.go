@@ -13,6 +13,7 @@ import (
 
 	"bolsillo/engine/backend"
 	"bolsillo/engine/container"
+	"bolsillo/engine/runtime"
 )
 
 // Version returns GET /version.
@@ -106,7 +107,7 @@ func (e *Engine) Info() system.Info {
 		DefaultRuntime:    "runc",
 		Runtimes:          map[string]system.RuntimeWithStatus{"runc": {Runtime: system.Runtime{Path: "libcontainer"}}},
 		Swarm:             swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
-		SecurityOptions:   []string{},
+		SecurityOptions:   runtime.SecurityOptions(cgroupVersion() == "2"),
 		Warnings:          []string{},
 	}
 }

@@ -85,6 +85,7 @@ func Run(d RunData) string {
 	}
 	if ended {
 		md.item("Terminó con código de salida %s: %s.", code(strconv.Itoa(exitCode)), exitMeaning(exitCode, st.OOMKilled))
+		isolationItems(&md, c, exitCode, d.LastLogs) // isolation.go
 	}
 	switch {
 	case d.Removed:

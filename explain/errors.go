@@ -19,7 +19,7 @@ type errorRule struct {
 // errorRules are tried in order; more specific messages come first. They
 // are compiled on first use, not at every start of the CLI.
 var errorRules = sync.OnceValue(func() []errorRule {
-	return append(fileErrorRules(), generalErrorRules()...)
+	return append(append(fileErrorRules(), isolationErrorRules()...), generalErrorRules()...)
 })
 
 // generalErrorRules are the messages of every command.

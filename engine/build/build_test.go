@@ -54,8 +54,12 @@ func newHarness(t *testing.T) *harness {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		e.Shutdown(ctx)
-		if mounts, err := os.ReadFile("/proc/self/mountinfo"); err == nil && strings.Contains(string(mounts), " "+root+"/") {
-			t.Errorf("mounts left under %s after Shutdown", root)
+		if mounts, err := os.ReadFile("/proc/self/mountinfo"); err == nil {
+			for _, line := range strings.Split(string(mounts), "\n") {
+				if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], root+"/") {
+					t.Errorf("mount left after Shutdown: %s", f[4])
+				}
+			}
 		}
 		os.RemoveAll(root)
 	})

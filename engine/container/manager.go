@@ -357,7 +357,7 @@ func validateHostConfig(hc *container.HostConfig) error {
 		return err
 	}
 	defaultSwap(&hc.Resources) // resources.go
-	return nil
+	return validateSecurity(hc)
 }
 
 // maxCPUs bounds the CPU numbers of a cpuset: Linux's largest NR_CPUS.
@@ -617,6 +617,7 @@ func (m *Manager) spec(c *Container) runtime.Spec {
 		Mounts:         append(c.etcMounts(), c.volumeMounts()...),
 		NetworkMode:    string(hc.NetworkMode),
 		NetNSPath:      c.netNSPath(),
+		Security:       securityOf(hc),
 		Memory:         hc.Memory,
 		CpusetCpus:     hc.CpusetCpus,
 		CPUShares:      hc.CPUShares,

@@ -227,9 +227,21 @@ func TestIsolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var capMask uint64
-	for _, name := range boundedCapabilities(h) {
-		capMask |= 1 << capabilityNumbers[name]
+	capMask := func(sec Security) uint64 {
+		caps, err := capabilities(sec, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mask uint64
+		for _, name := range caps {
+			mask |= 1 << allCapabilities[name]
+		}
+		return mask
+	}
+	// The kernel shows 2 (filter mode) under a seccomp filter, 0 without.
+	seccompMode := "0"
+	if SeccompEnabled {
+		seccompMode = "2"
 	}
 	nofile := min(defaultNofile, h.nofileHard)
 
@@ -250,7 +262,7 @@ func TestIsolation(t *testing.T) {
 		{"own PATH kept", Spec{Env: []string{"PATH=/bin"}}, "echo $PATH", "/bin\n"},
 		{"missing cwd created", Spec{Cwd: "/app/src"}, "pwd", "/app/src\n"},
 		{"network none has only loopback, up", Spec{NetworkMode: NetworkNone}, "ls /sys/class/net; ip -o link show lo | grep -c ',UP'", "lo\n1\n"},
-		{"capabilities", Spec{}, "grep CapBnd /proc/self/status; grep CapEff /proc/self/status", fmt.Sprintf("CapBnd:\t%016x\nCapEff:\t%016x\n", capMask, capMask)},
+		{"capabilities", Spec{}, "grep CapBnd /proc/self/status; grep CapEff /proc/self/status", fmt.Sprintf("CapBnd:\t%016x\nCapEff:\t%016x\n", capMask(Security{}), capMask(Security{}))},
 		{"non-root has no effective capabilities", Spec{User: "estudiante"}, "grep CapEff /proc/self/status", "CapEff:\t0000000000000000\n"},
 		{"nofile clamped", Spec{}, "ulimit -n; ulimit -Hn", fmt.Sprintf("%d\n%d\n", nofile, nofile)},
 		{"masked path", Spec{}, "wc -c < /proc/keys; wc -c < /proc/timer_list", "0\n0\n"},
@@ -260,6 +272,19 @@ func TestIsolation(t *testing.T) {
 		{"read-only rootfs", Spec{ReadonlyRootfs: true}, "touch /x 2>/dev/null || echo ro", "ro\n"},
 		{"writable rootfs", Spec{}, "touch /tmp/x && echo ok", "ok\n"},
 		{"default devices", Spec{}, "ls /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty", "/dev/full\n/dev/null\n/dev/random\n/dev/tty\n/dev/urandom\n/dev/zero\n"},
+		{"cap-drop", Spec{Security: Security{CapDrop: []string{"chown", "CAP_KILL"}}}, "grep CapEff /proc/self/status", fmt.Sprintf("CapEff:\t%016x\n", capMask(Security{CapDrop: []string{"CAP_CHOWN", "CAP_KILL"}}))},
+		{"cap-add", Spec{Security: Security{CapAdd: []string{"SYS_ADMIN"}}}, "mount -t tmpfs none /tmp && echo montado", "montado\n"},
+		{"privileged has every bounding capability", Spec{Security: Security{Privileged: true}}, "grep CapEff /proc/self/status", fmt.Sprintf("CapEff:\t%016x\n", capMask(Security{Privileged: true}))},
+		{"mount denied", Spec{}, "mount -t tmpfs none /tmp 2>/dev/null || echo denegado", "denegado\n"},
+		{"privileged mounts", Spec{Security: Security{Privileged: true}}, "mount -t tmpfs none /tmp && echo montado", "montado\n"},
+		{"privileged /sys writable, nothing masked", Spec{Security: Security{Privileged: true}}, "grep ' /sys ' /proc/self/mounts | grep -c ' rw,'; wc -c < /proc/timer_list | grep -vc '^0$'", "1\n1\n"},
+		{"privileged sees host devices", Spec{Security: Security{Privileged: true}}, "ls /dev/kmsg", "/dev/kmsg\n"},
+		{"no host devices by default", Spec{}, "ls /dev/kmsg 2>/dev/null || echo no", "no\n"},
+		{"seccomp by default", Spec{}, "grep '^Seccomp:' /proc/self/status", "Seccomp:\t" + seccompMode + "\n"},
+		{"seccomp unconfined", Spec{Security: Security{Seccomp: SeccompUnconfined}}, "grep '^Seccomp:' /proc/self/status", "Seccomp:\t0\n"},
+		{"privileged has no seccomp", Spec{Security: Security{Privileged: true}}, "grep '^Seccomp:' /proc/self/status", "Seccomp:\t0\n"},
+		{"new privileges allowed by default", Spec{}, "grep '^NoNewPrivs:' /proc/self/status", "NoNewPrivs:\t0\n"},
+		{"no-new-privileges", Spec{Security: Security{NoNewPrivileges: true}}, "grep '^NoNewPrivs:' /proc/self/status", "NoNewPrivs:\t1\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

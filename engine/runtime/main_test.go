@@ -75,7 +75,7 @@ func cgroupDirs(path string) []string {
 // applets are the busybox commands the test root filesystem links.
 var applets = []string{
 	"cat", "echo", "env", "grep", "head", "hostname", "id", "ip", "kill", "ls",
-	"ps", "pwd", "sh", "sleep", "stty", "touch", "tr", "true", "tty", "wc",
+	"mount", "ps", "pwd", "sh", "sleep", "stty", "touch", "tr", "true", "tty", "wc",
 }
 
 // newRootfs builds a minimal root filesystem from the host's static

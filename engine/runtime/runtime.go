@@ -18,6 +18,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -77,6 +78,9 @@ func New(stateRoot, cgroupParent string) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !SeccompEnabled {
+		slog.Warn("bolsillod se compiló sin seccomp (falta -tags seccomp): los contenedores arrancan sin el filtro de llamadas al sistema de Docker")
+	}
 	return &Runtime{stateRoot: root, cgroupParent: cgroupParent, host: h}, nil
 }
 
@@ -93,6 +97,9 @@ func probeHost() (host, error) {
 		},
 		nofileHard: nofile.Max,
 		cgroup2:    cgroups.IsCgroup2UnifiedMode(),
+		seccomp:    SeccompEnabled,
+		kernel:     kernelRelease(),
+		devices:    hostDevices,
 	}, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
 )
 
 // Spec describes one container to run: what to execute, in which root
@@ -58,6 +57,8 @@ type Spec struct {
 	PidsLimit int64
 	// MemorySwap, NanoCPUs: see Resources (resources.go).
 	MemorySwap, NanoCPUs int64
+	// Security: capabilities, seccomp, privileged (security.go).
+	Security Security
 }
 
 // Mount is a bind mount of a host path into the container.
@@ -97,24 +98,6 @@ var defaultCapabilities = []string{
 	"CAP_SYS_CHROOT",
 	"CAP_KILL",
 	"CAP_AUDIT_WRITE",
-}
-
-// capabilityNumbers maps the names in defaultCapabilities to their numbers.
-var capabilityNumbers = map[string]int{
-	"CAP_CHOWN":            unix.CAP_CHOWN,
-	"CAP_DAC_OVERRIDE":     unix.CAP_DAC_OVERRIDE,
-	"CAP_FSETID":           unix.CAP_FSETID,
-	"CAP_FOWNER":           unix.CAP_FOWNER,
-	"CAP_MKNOD":            unix.CAP_MKNOD,
-	"CAP_NET_RAW":          unix.CAP_NET_RAW,
-	"CAP_SETGID":           unix.CAP_SETGID,
-	"CAP_SETUID":           unix.CAP_SETUID,
-	"CAP_SETFCAP":          unix.CAP_SETFCAP,
-	"CAP_SETPCAP":          unix.CAP_SETPCAP,
-	"CAP_NET_BIND_SERVICE": unix.CAP_NET_BIND_SERVICE,
-	"CAP_SYS_CHROOT":       unix.CAP_SYS_CHROOT,
-	"CAP_KILL":             unix.CAP_KILL,
-	"CAP_AUDIT_WRITE":      unix.CAP_AUDIT_WRITE,
 }
 
 // maskedPaths and readonlyPaths are Docker's defaults
@@ -166,6 +149,12 @@ type host struct {
 	nofileHard uint64
 	// cgroup2 is true on a cgroup v2 (unified) host.
 	cgroup2 bool
+	// seccomp is true when the binary can apply seccomp filters.
+	seccomp bool
+	// kernel is the kernel release, for the profile's minKernel rules.
+	kernel string
+	// devices lists the host's device nodes, for privileged containers.
+	devices func() ([]specs.LinuxDevice, error)
 }
 
 // execUser is a resolved Spec.User.
@@ -188,7 +177,14 @@ func ociSpec(s Spec, u execUser, cgroupParent string, h host) (*specs.Spec, erro
 		return nil, fmt.Errorf("working directory %q is not an absolute path", cwd)
 	}
 
-	caps := boundedCapabilities(h)
+	caps, err := capabilities(s.Security, h)
+	if err != nil {
+		return nil, err
+	}
+	seccompProfile, err := seccompFor(s.Security, caps, h)
+	if err != nil {
+		return nil, err
+	}
 	proc := &specs.Process{
 		Terminal: s.Tty,
 		User: specs.User{
@@ -196,9 +192,10 @@ func ociSpec(s Spec, u execUser, cgroupParent string, h host) (*specs.Spec, erro
 			GID:            u.GID,
 			AdditionalGids: u.AdditionalGIDs,
 		},
-		Args: slices.Clone(s.Args),
-		Env:  containerEnv(s),
-		Cwd:  path.Clean(cwd),
+		Args:            slices.Clone(s.Args),
+		Env:             containerEnv(s),
+		Cwd:             path.Clean(cwd),
+		NoNewPrivileges: s.Security.NoNewPrivileges,
 		Capabilities: &specs.LinuxCapabilities{
 			Bounding:  caps,
 			Effective: caps,
@@ -212,6 +209,9 @@ func ociSpec(s Spec, u execUser, cgroupParent string, h host) (*specs.Spec, erro
 	}
 
 	mounts := defaultMounts()
+	if s.Security.Privileged {
+		mounts = privilegedMounts(mounts)
+	}
 	for _, m := range s.Mounts {
 		if !path.IsAbs(m.Destination) {
 			return nil, fmt.Errorf("mount destination %q is not an absolute path", m.Destination)
@@ -250,32 +250,33 @@ func ociSpec(s Spec, u execUser, cgroupParent string, h host) (*specs.Spec, erro
 		namespaces = append(namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
 	}
 
+	linux := &specs.Linux{
+		CgroupsPath:   "/" + cgroupParent + "/" + s.ID,
+		Resources:     resources(s),
+		Namespaces:    namespaces,
+		MaskedPaths:   slices.Clone(maskedPaths),
+		ReadonlyPaths: slices.Clone(readonlyPaths),
+		Seccomp:       seccompProfile,
+	}
+	if s.Security.Privileged {
+		// Docker's --privileged: every host device, readable and
+		// writable, and nothing of /proc or /sys hidden.
+		linux.MaskedPaths, linux.ReadonlyPaths = nil, nil
+		linux.Resources.Devices = []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}
+		if h.devices != nil {
+			if linux.Devices, err = h.devices(); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return &specs.Spec{
 		Version:  specs.Version,
 		Process:  proc,
 		Root:     &specs.Root{Path: s.Rootfs, Readonly: s.ReadonlyRootfs},
 		Hostname: s.Hostname,
 		Mounts:   mounts,
-		Linux: &specs.Linux{
-			CgroupsPath:   "/" + cgroupParent + "/" + s.ID,
-			Resources:     resources(s),
-			Namespaces:    namespaces,
-			MaskedPaths:   slices.Clone(maskedPaths),
-			ReadonlyPaths: slices.Clone(readonlyPaths),
-		},
+		Linux:    linux,
 	}, nil
-}
-
-// boundedCapabilities returns Docker's default capabilities that the host's
-// bounding set allows.
-func boundedCapabilities(h host) []string {
-	var caps []string
-	for _, name := range defaultCapabilities {
-		if h.bounding(capabilityNumbers[name]) {
-			caps = append(caps, name)
-		}
-	}
-	return caps
 }
 
 // containerEnv returns the init process environment: the caller's, plus

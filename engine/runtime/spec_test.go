@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -46,6 +47,23 @@ func fixedHost(cgroup2 bool) host {
 		nofileHard: 20000,
 		cgroup2:    cgroup2,
 	}
+}
+
+// seccompHost is fixedHost(false) with seccomp support, a 6.1 kernel and
+// two host devices.
+func seccompHost() host {
+	h := fixedHost(false)
+	h.seccomp = true
+	h.kernel = "6.1.0-18-amd64"
+	h.devices = func() ([]specs.LinuxDevice, error) {
+		mode := os.FileMode(0o660)
+		var zero uint32
+		return []specs.LinuxDevice{
+			{Path: "/dev/sda", Type: "b", Major: 8, Minor: 0, FileMode: &mode, UID: &zero, GID: &zero},
+			{Path: "/dev/kmsg", Type: "c", Major: 1, Minor: 11, FileMode: &mode, UID: &zero, GID: &zero},
+		}, nil
+	}
+	return h
 }
 
 const testID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -91,6 +109,26 @@ func TestOCISpec(t *testing.T) {
 			name: "cgroup2",
 			spec: Spec{ID: testID, Rootfs: "/rootfs", Args: []string{"true"}, NetworkMode: NetworkNone},
 			host: fixedHost(true),
+		},
+		{
+			name: "seccomp default",
+			spec: Spec{ID: testID, Rootfs: "/rootfs", Args: []string{"true"}},
+			host: seccompHost(),
+		},
+		{
+			name: "cap-add cap-drop no-new-privileges unconfined",
+			spec: Spec{ID: testID, Rootfs: "/rootfs", Args: []string{"true"}, Security: Security{
+				CapAdd:          []string{"sys_time", "CAP_NET_ADMIN"},
+				CapDrop:         []string{"chown", "CAP_MKNOD"},
+				NoNewPrivileges: true,
+				Seccomp:         SeccompUnconfined,
+			}},
+			host: seccompHost(),
+		},
+		{
+			name: "privileged",
+			spec: Spec{ID: testID, Rootfs: "/rootfs", Args: []string{"true"}, Security: Security{Privileged: true}},
+			host: seccompHost(),
 		},
 	}
 	for _, tt := range tests {
@@ -146,16 +184,9 @@ func TestContainerEnv(t *testing.T) {
 	}
 }
 
-func TestBoundedCapabilities(t *testing.T) {
-	got := boundedCapabilities(fixedHost(false))
-	want := slices.DeleteFunc(slices.Clone(defaultCapabilities), func(c string) bool {
-		return c == "CAP_NET_RAW" || c == "CAP_AUDIT_WRITE"
-	})
-	if !slices.Equal(got, want) {
-		t.Errorf("boundedCapabilities() = %q, want %q", got, want)
-	}
+func TestDefaultCapabilitiesKnown(t *testing.T) {
 	for _, c := range defaultCapabilities {
-		if _, ok := capabilityNumbers[c]; !ok {
+		if _, ok := allCapabilities[c]; !ok {
 			t.Errorf("capability %s has no number", c)
 		}
 	}

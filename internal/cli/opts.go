@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -53,6 +54,11 @@ type containerFlags struct {
 	network     string
 	labels      []string
 	resources   resourceFlags // --memory-swap, --cpus, --pids-limit (update.go)
+	privileged  bool
+	capAdd      []string
+	capDrop     []string
+	securityOpt []string
+	readOnly    bool
 }
 
 // addContainerFlags registers the flags of run and create on fl.
@@ -73,6 +79,11 @@ func addContainerFlags(fl *pflag.FlagSet, o *containerFlags) {
 	fl.StringVar(&o.network, "network", "", "Red del contenedor (none, host o bridge)")
 	fl.StringArrayVarP(&o.labels, "label", "l", nil, "Etiqueta de metadatos (clave=valor)")
 	addRunResourceFlags(fl, &o.resources)
+	fl.BoolVar(&o.privileged, "privileged", false, "Quita el aislamiento: todas las capabilities y dispositivos, sin seccomp")
+	fl.StringArrayVar(&o.capAdd, "cap-add", nil, "Añade una capability del kernel (NET_ADMIN, SYS_TIME, ALL...)")
+	fl.StringArrayVar(&o.capDrop, "cap-drop", nil, "Quita una capability del kernel (NET_RAW, CHOWN, ALL...)")
+	fl.StringArrayVar(&o.securityOpt, "security-opt", nil, "Opción de seguridad (no-new-privileges, seccomp=unconfined, seccomp=perfil.json)")
+	fl.BoolVar(&o.readOnly, "read-only", false, "Monta el sistema de archivos raíz del contenedor como solo lectura")
 }
 
 // containerSpec is what create sends: the parsed flags as API types.
@@ -110,6 +121,10 @@ func parseContainerFlags(o *containerFlags, args []string, entrypointSet bool, l
 	if err := validateCpuset(o.cpusetCPUs); err != nil {
 		return nil, err
 	}
+	securityOpt, err := parseSecurityOpts(o.securityOpt, readFile)
+	if err != nil {
+		return nil, err
+	}
 
 	cfg := &container.Config{
 		Hostname:     o.hostname,
@@ -140,8 +155,13 @@ func parseContainerFlags(o *containerFlags, args []string, entrypointSet bool, l
 		network = "default"
 	}
 	hc := &container.HostConfig{
-		AutoRemove:  o.autoRemove,
-		NetworkMode: container.NetworkMode(network),
+		AutoRemove:     o.autoRemove,
+		NetworkMode:    container.NetworkMode(network),
+		Privileged:     o.privileged,
+		CapAdd:         o.capAdd,
+		CapDrop:        o.capDrop,
+		SecurityOpt:    securityOpt,
+		ReadonlyRootfs: o.readOnly,
 		Resources: container.Resources{
 			Memory:     int64(o.memory),
 			CpusetCpus: o.cpusetCPUs,
@@ -149,6 +169,36 @@ func parseContainerFlags(o *containerFlags, args []string, entrypointSet bool, l
 	}
 	o.resources.apply(hc)
 	return &containerSpec{Name: o.name, Config: cfg, HostConfig: hc}, nil
+}
+
+// parseSecurityOpts prepares --security-opt values as docker does: the
+// daemon cannot read the client's files, so seccomp=FILE is sent as
+// seccomp=<the file's JSON>. Everything else goes as typed; the daemon
+// validates it.
+func parseSecurityOpts(opts []string, readFile func(string) ([]byte, error)) ([]string, error) {
+	var out []string
+	for _, opt := range opts {
+		key, value, ok := strings.Cut(opt, "=")
+		if !ok {
+			key, value, ok = strings.Cut(opt, ":")
+		}
+		if !ok || key != "seccomp" || value == "unconfined" {
+			out = append(out, opt)
+			continue
+		}
+		data, err := readFile(value)
+		if err != nil {
+			return nil, invalidFlag(fmt.Sprintf("No pude leer el perfil de seccomp `%s`. Revisa la ruta, o usa `--security-opt seccomp=unconfined` para quitar el filtro.", value),
+				fmt.Errorf("opening seccomp profile (%s) failed: %w", value, err))
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, data); err != nil {
+			return nil, invalidFlag(fmt.Sprintf("El perfil de seccomp `%s` no es JSON válido: %v.", value, err),
+				fmt.Errorf("compacting json for seccomp profile (%s) failed: %w", value, err))
+		}
+		out = append(out, "seccomp="+compact.String())
+	}
+	return out, nil
 }
 
 // validateCpuset checks the "0-3,5" syntax of --cpuset-cpus.

@@ -39,7 +39,7 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	for _, name := range []string{"bolsillod", "bolsillo", "bolsillo-render", "bolsillo-registry"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), "bolsillo/cmd/"+name)
+		cmd := exec.Command("go", "build", "-tags", "seccomp", "-o", filepath.Join(dir, name), "bolsillo/cmd/"+name)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Printf("building %s: %v\n", name, err)
