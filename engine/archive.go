@@ -19,16 +19,25 @@ func (e *Engine) ContainerStatPath(ref, path string) (*apicontainer.PathStat, er
 // /containers/{name}/archive. open receives the path's stat once it is
 // found and gives the writer.
 func (e *Engine) ContainerArchivePath(ref, path string, open func(*apicontainer.PathStat) (io.Writer, error)) error {
-	return e.containers.ArchivePath(ref, path, open)
+	if err := e.containers.ArchivePath(ref, path, open); err != nil {
+		return err
+	}
+	e.publishContainer("archive-path", ref, nil)
+	return nil
 }
 
 // ContainerExtractToDir unpacks a tar into a directory of a container: PUT
 // /containers/{name}/archive.
 func (e *Engine) ContainerExtractToDir(ref, path string, r io.Reader, noOverwriteDirNonDir, copyUIDGID bool) error {
-	return e.containers.ExtractToDir(ref, path, r, container.ExtractOptions{
+	err := e.containers.ExtractToDir(ref, path, r, container.ExtractOptions{
 		NoOverwriteDirNonDir: noOverwriteDirNonDir,
 		CopyUIDGID:           copyUIDGID,
 	})
+	if err != nil {
+		return err
+	}
+	e.publishContainer("extract-to-dir", ref, nil)
+	return nil
 }
 
 // ContainerChanges lists the changes in a container's writable layer:

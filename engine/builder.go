@@ -59,7 +59,11 @@ func (b buildImages) FindChild(parent digest.Digest, createdBy string, cfg docke
 }
 
 func (b buildImages) Tag(id digest.Digest, ref string) (digest.Digest, error) {
-	return b.e.images.Tag(id, ref)
+	dangling, err := b.e.images.Tag(id, ref)
+	if err == nil {
+		b.e.publishImage("tag", id.String(), familiarTagged(ref))
+	}
+	return dangling, err
 }
 
 // Pull pulls ref as POST /images/create does, with the credentials the

@@ -70,7 +70,14 @@ func (e *Engine) ContainerCommit(ctx context.Context, ref string, opts backend.C
 	if err != nil {
 		return "", err
 	}
-	return res.Image.ID.String(), nil
+	id := res.Image.ID.String()
+	imageRef := ""
+	if refName != "" {
+		imageRef = familiarTagged(refName)
+		e.publishImage("tag", id, imageRef)
+	}
+	e.events.publish(containerEvent("commit", c, map[string]string{"comment": opts.Comment, "imageID": id, "imageRef": imageRef}))
+	return id, nil
 }
 
 // commitConfig is Docker's commit config: the request's config (or the

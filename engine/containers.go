@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,7 +53,7 @@ func (e *Engine) ContainerCreate(name string, req backend.CreateRequest) (apicon
 	if err != nil {
 		return apicontainer.CreateResponse{}, err
 	}
-	e.events.publish(containerEvent("create", c.ID, c.Name, c.Config.Image, nil))
+	e.events.publish(containerEvent("create", c, nil))
 	return apicontainer.CreateResponse{ID: c.ID, Warnings: []string{}}, nil
 }
 
@@ -72,27 +73,36 @@ func (e *Engine) image(ref string) (*image.Image, error) {
 	return img, nil
 }
 
-// ContainerStart starts a container.
+// ContainerStart starts a container. The manager reports the start event
+// (a restart policy's starts have one too).
 func (e *Engine) ContainerStart(ref string) error {
-	return e.withEvent("start", ref, func() error { return e.containers.Start(ref) })
+	return e.containers.Start(ref)
 }
 
-// ContainerStop stops a container.
+// ContainerStop stops a container: kill events as the signals go, die,
+// then stop, as in Docker.
 func (e *Engine) ContainerStop(ctx context.Context, ref string, timeout *int, signal string) error {
-	return e.containers.Stop(ctx, ref, timeout, signal)
+	return e.withEvent("stop", ref, func() error { return e.containers.Stop(ctx, ref, timeout, signal) })
 }
 
-// ContainerRestart restarts a container.
+// ContainerRestart restarts a container: it stops it if it runs and starts
+// it again, then publishes restart (Docker's kill, die, stop, start,
+// restart). RestartCount is left alone: Docker counts only the restarts
+// its restart policy makes.
 func (e *Engine) ContainerRestart(ctx context.Context, ref string, timeout *int, signal string) error {
-	return e.containers.Restart(ctx, ref, timeout, signal)
+	if err := e.ContainerStop(ctx, ref, timeout, signal); err != nil && !errdefs.IsNotModified(err) {
+		return err
+	}
+	return e.withEvent("restart", ref, func() error { return e.containers.Start(ref) })
 }
 
-// ContainerKill signals a container's main process.
+// ContainerKill signals a container's main process; the manager reports
+// the kill event.
 func (e *Engine) ContainerKill(ref, signal string) error { return e.containers.Kill(ref, signal) }
 
 // ContainerRemove removes a container.
 func (e *Engine) ContainerRemove(ctx context.Context, ref string, force bool) error {
-	return e.withEvent("destroy", ref, func() error { return e.containers.Remove(ctx, ref, force) })
+	return e.containers.Remove(ctx, ref, force) // the remove hook publishes destroy (volumes.go)
 }
 
 // ContainerWait waits for a condition on a container.
@@ -100,14 +110,27 @@ func (e *Engine) ContainerWait(ctx context.Context, ref, condition string) (<-ch
 	return e.containers.Wait(ctx, ref, backend.WaitCondition(condition))
 }
 
-// ContainerAttach connects streams to a container's main process.
+// ContainerAttach connects streams to a container's main process. The
+// attach event goes out once the streams are connected; the manager
+// reports a detach.
 func (e *Engine) ContainerAttach(ctx context.Context, ref string, opts backend.AttachOptions) error {
+	attached := opts.Attached
+	opts.Attached = func() {
+		e.publishContainer("attach", ref, nil)
+		if attached != nil {
+			attached()
+		}
+	}
 	return e.containers.Attach(ctx, ref, opts)
 }
 
 // ContainerResize resizes a container's TTY.
 func (e *Engine) ContainerResize(ref string, height, width uint16) error {
-	return e.containers.Resize(ref, height, width)
+	if err := e.containers.Resize(ref, height, width); err != nil {
+		return err
+	}
+	e.publishContainer("resize", ref, map[string]string{"height": strconv.Itoa(int(height)), "width": strconv.Itoa(int(width))})
+	return nil
 }
 
 // ContainerLogs reads a container's log.
@@ -196,7 +219,7 @@ func (e *Engine) inspect(c *container.Container) *apicontainer.InspectResponse {
 		Mounts:          apiMountPoints(c.MountPoints),
 		Config:          &cfg,
 		NetworkSettings: e.networkSettings(c), // networks.go
-		ExecIDs:         nil,
+		ExecIDs:         e.containers.ExecIDs(c.ID),
 	}
 }
 
@@ -359,5 +382,6 @@ func (e *Engine) ContainersPrune(ctx context.Context, filters map[string][]strin
 	if removed == nil {
 		removed = []string{}
 	}
+	e.events.publish(newEvent("container", "prune", "", map[string]string{"reclaimed": strconv.FormatUint(res.SpaceReclaimed, 10)}))
 	return &apicontainer.PruneReport{ContainersDeleted: removed, SpaceReclaimed: res.SpaceReclaimed}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -78,6 +79,7 @@ func (e *Engine) ImagePull(ctx context.Context, opts backend.PullOptions, out fu
 			return err
 		}
 	}
+	e.publishImage("pull", reference.FamiliarString(named), reference.FamiliarName(named))
 	if err := out(backend.JSONMessage{Status: "Digest: " + res.Digest.String()}); err != nil {
 		return err
 	}
@@ -131,6 +133,7 @@ func (e *Engine) ImagePush(ctx context.Context, opts backend.PushOptions, out fu
 	if sendErr != nil {
 		return sendErr
 	}
+	e.publishImage("push", reference.FamiliarString(named), reference.FamiliarName(named))
 	tag := "latest"
 	if t, ok := named.(reference.Tagged); ok {
 		tag = t.Tag()
@@ -163,6 +166,7 @@ func (e *Engine) ImageTag(src, repo, tag string) error {
 	if _, err := e.images.Tag(img.ID, target); err != nil {
 		return err
 	}
+	e.publishImage("tag", img.ID.String(), familiarTagged(target))
 	return nil
 }
 
@@ -247,12 +251,23 @@ func hasCode(terr *transport.Error, codes ...transport.ErrorCode) bool {
 
 // ImageSave writes a docker-archive of the named images.
 func (e *Engine) ImageSave(ctx context.Context, names []string, open func() io.Writer) error {
+	var ids []string
 	for _, n := range names {
-		if _, err := e.image(n); err != nil {
+		img, err := e.image(n)
+		if err != nil {
 			return err
 		}
+		if !slices.Contains(ids, img.ID.String()) {
+			ids = append(ids, img.ID.String())
+		}
 	}
-	return e.images.Save(ctx, open(), names)
+	if err := e.images.Save(ctx, open(), names); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		e.publishImage("save", id, id)
+	}
+	return nil
 }
 
 // ImageLoad is POST /images/load: a docker-archive or OCI-layout tar.
@@ -264,6 +279,20 @@ func (e *Engine) ImageLoad(ctx context.Context, r io.Reader, quiet bool, out fun
 	res, err := e.images.Load(ctx, r, progress)
 	if err != nil {
 		return errdefs.InvalidParameter("%s", err.Error())
+	}
+	var loaded []string
+	for _, ref := range res.Refs {
+		if img, err := e.images.Get(ref); err == nil && !slices.Contains(loaded, img.ID.String()) {
+			loaded = append(loaded, img.ID.String())
+		}
+	}
+	for _, id := range res.IDs {
+		if !slices.Contains(loaded, id.String()) {
+			loaded = append(loaded, id.String())
+		}
+	}
+	for _, id := range loaded {
+		e.publishImage("load", id, id)
 	}
 	for _, ref := range res.Refs {
 		if err := out(backend.JSONMessage{Stream: "Loaded image: " + ref + "\n"}); err != nil {

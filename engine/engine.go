@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -111,18 +110,17 @@ func New(cfg Config) (*Engine, error) {
 			}
 		}
 	}
-	volumes, err := openVolumes(filepath.Join(root, "volumes"), containers)
-	if err != nil {
-		return fail(err)
-	}
-	bridge, err := openBridge(id, root, cfg.BridgeCIDR, containers)
-	if err != nil {
-		return fail(err)
-	}
 	events := newEventBus()
-	containers.SetExitHook(func(c *container.Container) {
-		events.publish(containerEvent("die", c.ID, c.Name, c.Config.Image, map[string]string{"exitCode": strconv.Itoa(c.State.ExitCode)}))
-	})
+	volumes, err := openVolumes(filepath.Join(root, "volumes"), containers, events)
+	if err != nil {
+		return fail(err)
+	}
+	bridge, err := openBridge(id, root, cfg.BridgeCIDR, containers, events)
+	if err != nil {
+		return fail(err)
+	}
+	containers.SetExitHook(events.exitEvents)
+	containers.SetEventHook(events.managerEvent)
 	containers.RestartPolicies()
 	return &Engine{
 		events:     events,

@@ -6,12 +6,18 @@ import (
 	apicontainer "github.com/moby/moby/api/types/container"
 
 	"bolsillo/engine/backend"
+	"bolsillo/engine/container"
 )
 
 // ExecCreate records a command to run in a running container (docker exec)
 // and returns the exec's ID.
 func (e *Engine) ExecCreate(ref string, opts backend.ExecCreateOptions) (string, error) {
-	return e.containers.ExecCreate(ref, opts)
+	id, err := e.containers.ExecCreate(ref, opts)
+	if err != nil {
+		return "", err
+	}
+	e.publishContainer(container.ExecAction(opts.Config.Cmd), ref, map[string]string{"execID": id})
+	return id, nil
 }
 
 // ExecStart starts an exec's process and, unless detached, connects the

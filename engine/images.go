@@ -180,5 +180,10 @@ func (e *Engine) ImageImport(ctx context.Context, r io.Reader, opts backend.Impo
 	if err != nil {
 		return "", errdefs.InvalidParameter("%s", err.Error())
 	}
-	return img.ID.String(), nil
+	id := img.ID.String()
+	if ref != "" {
+		e.publishImage("tag", id, familiarTagged(ref))
+	}
+	e.publishImage("import", id, id)
+	return id, nil
 }

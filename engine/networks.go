@@ -25,7 +25,7 @@ import (
 // openBridge creates the daemon's bridge network (cidr is --bip: "" to
 // derive one), clears what a crashed daemon left of its containers'
 // endpoints and connects the manager's bridge containers to it.
-func openBridge(id, root, cidr string, containers *container.Manager) (*network.Bridge, error) {
+func openBridge(id, root, cidr string, containers *container.Manager, events *eventBus) (*network.Bridge, error) {
 	subnet, err := parseBIP(cidr)
 	if err != nil {
 		return nil, err
@@ -38,9 +38,19 @@ func openBridge(id, root, cidr string, containers *container.Manager) (*network.
 		_ = b.Close()
 		return nil, fmt.Errorf("cleaning the bridge network: %w", err)
 	}
+	netID := hashID("network", id, network.Name) // as Engine.networkID
 	containers.SetNetworkHooks(container.NetworkHooks{
-		Connect:    func(c *container.Container) (*container.NetworkSettings, error) { return connectBridge(b, c) },
-		Disconnect: func(c *container.Container) { _ = b.Detach(c.ID) },
+		Connect: func(c *container.Container) (*container.NetworkSettings, error) {
+			ns, err := connectBridge(b, c)
+			if err == nil {
+				events.publish(networkEvent("connect", netID, network.Name, c.ID))
+			}
+			return ns, err
+		},
+		Disconnect: func(c *container.Container) {
+			_ = b.Detach(c.ID)
+			events.publish(networkEvent("disconnect", netID, network.Name, c.ID))
+		},
 	})
 	return b, nil
 }

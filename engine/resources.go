@@ -154,7 +154,12 @@ func (e *Engine) ContainerTop(ref, psArgs string) (*backend.TopResult, error) {
 	if err != nil {
 		return nil, errdefs.InvalidParameter("Error running ps: %s: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	return parsePS(output, pids)
+	res, err := parsePS(output, pids)
+	if err != nil {
+		return nil, err
+	}
+	e.publishContainer("top", ref, nil)
+	return res, nil
 }
 
 // parsePS keeps the rows of ps output whose PID is in pids, as moby's

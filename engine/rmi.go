@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	apiimage "github.com/moby/moby/api/types/image"
@@ -42,6 +43,7 @@ func (e *Engine) ImageDelete(ctx context.Context, ref string, force, prune bool)
 		if _, err := e.images.Untag(normalized); err != nil {
 			return nil, err
 		}
+		e.publishImage("untag", img.ID.String(), img.ID.String())
 		out = append(out, apiimage.DeleteResponse{Untagged: familiar})
 		if len(img.RepoTags) > 1 || len(running)+len(stopped) > 0 || len(e.images.Children(img.ID)) > 0 {
 			return out, nil // other names remain, or a container or a child image still needs it
@@ -61,6 +63,7 @@ func (e *Engine) ImageDelete(ctx context.Context, ref string, force, prune bool)
 			if _, err := e.images.Untag(t); err != nil {
 				return out, err
 			}
+			e.publishImage("untag", img.ID.String(), img.ID.String())
 			out = append(out, apiimage.DeleteResponse{Untagged: t})
 		}
 		if len(stopped) > 0 {
@@ -104,6 +107,7 @@ func (e *Engine) deleteImage(id digest.Digest) ([]apiimage.DeleteResponse, error
 	if err := e.images.Delete(id); err != nil {
 		return nil, err
 	}
+	e.publishImage("delete", id.String(), id.String())
 	out := []apiimage.DeleteResponse{{Deleted: id.String()}}
 	for _, d := range unique {
 		out = append(out, apiimage.DeleteResponse{Deleted: d.String()})
@@ -212,6 +216,7 @@ func (e *Engine) ImagesPrune(ctx context.Context, filters map[string][]string) (
 			if _, err := e.images.Untag(t); err != nil {
 				return report, err
 			}
+			e.publishImage("untag", img.ID.String(), img.ID.String())
 			report.ImagesDeleted = append(report.ImagesDeleted, apiimage.DeleteResponse{Untagged: t})
 		}
 		deleted, err := e.deleteImage(img.ID)
@@ -221,6 +226,7 @@ func (e *Engine) ImagesPrune(ctx context.Context, filters map[string][]string) (
 		report.ImagesDeleted = append(report.ImagesDeleted, deleted...)
 		report.SpaceReclaimed += uint64(size)
 	}
+	e.events.publish(newEvent("image", "prune", "", map[string]string{"reclaimed": strconv.FormatUint(report.SpaceReclaimed, 10)}))
 	return report, nil
 }
 

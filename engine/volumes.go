@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 
 // openVolumes opens the volume store and counts which containers use each
 // volume; from then on the manager's removals release them.
-func openVolumes(root string, containers *container.Manager) (*volume.Store, error) {
+func openVolumes(root string, containers *container.Manager, events *eventBus) (*volume.Store, error) {
 	vols, err := volume.Open(root)
 	if err != nil {
 		return nil, fmt.Errorf("opening volume store: %w", err)
@@ -35,6 +36,9 @@ func openVolumes(root string, containers *container.Manager) (*volume.Store, err
 		}
 	}
 	containers.SetRemoveHook(func(c *container.Container) {
+		// Every removal is a destroy event: by request, --rm or a failed
+		// start. The volumes' events follow, as in moby.
+		events.publish(containerEvent("destroy", c, nil))
 		for _, mp := range c.MountPoints {
 			if mp.Type != string(mount.TypeVolume) {
 				continue
@@ -43,7 +47,7 @@ func openVolumes(root string, containers *container.Manager) (*volume.Store, err
 			// --rm takes the container's anonymous volumes with it, as in
 			// Docker; named volumes always stay.
 			if c.HostConfig.AutoRemove {
-				removeIfAnonymous(vols, mp.Name)
+				removeIfAnonymous(vols, mp.Name, events)
 			}
 		}
 	})
@@ -51,9 +55,11 @@ func openVolumes(root string, containers *container.Manager) (*volume.Store, err
 }
 
 // removeIfAnonymous removes an anonymous volume nothing else uses.
-func removeIfAnonymous(vols *volume.Store, name string) {
+func removeIfAnonymous(vols *volume.Store, name string, events *eventBus) {
 	if v, err := vols.Get(name); err == nil && v.Anonymous() {
-		_ = vols.Remove(name) // still in use elsewhere: it stays
+		if vols.Remove(name) == nil { // still in use elsewhere: it stays
+			events.publish(volumeEvent("destroy", name, nil))
+		}
 	}
 }
 
@@ -68,7 +74,9 @@ func (e *Engine) createWithMounts(opts container.CreateOptions) (*container.Cont
 	var created []string
 	undo := func() {
 		for _, name := range created {
-			_ = e.volumes.Remove(name)
+			if e.volumes.Remove(name) == nil {
+				e.events.publish(volumeEvent("destroy", name, nil))
+			}
 		}
 	}
 	for _, s := range specs {
@@ -79,6 +87,7 @@ func (e *Engine) createWithMounts(opts container.CreateOptions) (*container.Cont
 		}
 		if isNew {
 			created = append(created, mp.Name)
+			e.events.publish(volumeEvent("create", mp.Name, nil))
 		}
 		opts.MountPoints = append(opts.MountPoints, mp)
 	}
@@ -222,7 +231,7 @@ func (e *Engine) ContainerRemoveVolumes(ctx context.Context, ref string, force b
 	}
 	for _, mp := range c.MountPoints {
 		if mp.Type == string(mount.TypeVolume) {
-			removeIfAnonymous(e.volumes, mp.Name)
+			removeIfAnonymous(e.volumes, mp.Name, e.events)
 		}
 	}
 	return nil
@@ -248,7 +257,7 @@ func apiVolume(v *volume.Volume) apivolume.Volume {
 // VolumeCreate is POST /volumes/create. Creating an existing volume
 // returns it, as Docker does.
 func (e *Engine) VolumeCreate(req apivolume.CreateRequest) (*apivolume.Volume, error) {
-	v, _, err := e.volumes.Create(volume.CreateOptions{
+	v, isNew, err := e.volumes.Create(volume.CreateOptions{
 		Name:       req.Name,
 		Driver:     req.Driver,
 		DriverOpts: req.DriverOpts,
@@ -256,6 +265,9 @@ func (e *Engine) VolumeCreate(req apivolume.CreateRequest) (*apivolume.Volume, e
 	})
 	if err != nil {
 		return nil, err
+	}
+	if isNew {
+		e.events.publish(volumeEvent("create", v.Name, nil))
 	}
 	out := apiVolume(v)
 	return &out, nil
@@ -294,6 +306,9 @@ func (e *Engine) VolumeRemove(name string, force bool) error {
 	if force && errdefs.IsNotFound(err) {
 		return nil
 	}
+	if err == nil {
+		e.events.publish(volumeEvent("destroy", name, nil))
+	}
 	return err
 }
 
@@ -328,6 +343,10 @@ func (e *Engine) VolumesPrune(filters map[string][]string) (*apivolume.PruneRepo
 	if deleted == nil {
 		deleted = []string{}
 	}
+	for _, name := range deleted {
+		e.events.publish(volumeEvent("destroy", name, nil))
+	}
+	e.events.publish(newEvent("volume", "prune", "", map[string]string{"reclaimed": strconv.FormatUint(rep.SpaceReclaimed, 10)}))
 	return &apivolume.PruneReport{VolumesDeleted: deleted, SpaceReclaimed: rep.SpaceReclaimed}, nil
 }
 

@@ -51,6 +51,7 @@ func (m *Manager) Attach(ctx context.Context, ref string, opts backend.AttachOpt
 	// client's, and a TTY process sees ^D, not EOF). Without a TTY and with
 	// StdinOnce, the end of the client's stdin closes the process's.
 	stdinDone := make(chan struct{})
+	var detached bool // set before stdinDone closes
 	if opts.Stdin != nil && stdinW != nil {
 		keys := opts.DetachKeys
 		if keys == nil {
@@ -61,6 +62,7 @@ func (m *Manager) Attach(ctx context.Context, ref string, opts backend.AttachOpt
 			_, _ = io.Copy(stdinW, dr)
 			switch {
 			case dr.detached || tty:
+				detached = dr.detached
 				close(stdinDone)
 			case stdinOnce:
 				stdinW.Close()
@@ -78,6 +80,13 @@ func (m *Manager) Attach(ctx context.Context, ref string, opts backend.AttachOpt
 	case <-ev.done:
 	case <-removed.done:
 	case <-stdinDone:
+		if detached {
+			m.mu.Lock()
+			if cur, ok := m.byID[e.c.ID]; ok && cur == e {
+				m.notifyEvent(e, "detach", nil)
+			}
+			m.mu.Unlock()
+		}
 	case <-broken:
 	case <-ctx.Done():
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strconv"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ type execRecord struct {
 	config      apicontainer.ExecCreateRequest
 	detachKeys  []byte
 	run         *exitEvent // the container run this exec belongs to
+	created     time.Time
 
 	// The fields below change as the exec runs; the Manager's lock guards them.
 	started  chan struct{}    // closed once the process runs, or failed to start
@@ -76,6 +78,7 @@ func (m *Manager) ExecCreate(ref string, opts backend.ExecCreateOptions) (string
 		config:      cfg,
 		detachKeys:  opts.DetachKeys,
 		run:         e.exit,
+		created:     time.Now(),
 		started:     make(chan struct{}),
 		finished:    make(chan struct{}),
 	}
@@ -180,6 +183,7 @@ func (m *Manager) ExecStart(ctx context.Context, id string, opts backend.ExecSta
 		stdio.Stdin = in
 	}
 
+	m.notifyEvent(e, execAction("exec_start", cfg.Cmd), map[string]string{"execID": rec.id})
 	// Started under the lock: the container's exit cannot be recorded, nor
 	// its cgroup destroyed, while the process joins it.
 	proc, err := e.proc.Exec(spec, stdio)
@@ -201,6 +205,7 @@ func (m *Manager) ExecStart(ctx context.Context, id string, opts backend.ExecSta
 		m.mu.Lock()
 		rec.running = false
 		rec.exitCode = &code
+		m.notifyEvent(e, "exec_die", map[string]string{"execID": rec.id, "exitCode": strconv.Itoa(code)})
 		m.mu.Unlock()
 		close(rec.finished)
 	}()

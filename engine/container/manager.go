@@ -43,6 +43,7 @@ type Manager struct {
 	removedAtOpen []*Container
 	netHooks      NetworkHooks // see SetNetworkHooks (network.go)
 	execTable     *execTable   // exec records, see exec.go
+	eventHook     EventHook    // see SetEventHook (events.go)
 }
 
 // entry is a container record plus what only exists while the daemon runs.
@@ -530,6 +531,7 @@ func (m *Manager) start(ref string, policy bool) error {
 		// record does not know about.
 		_ = proc.Signal(syscall.SIGKILL)
 	}
+	m.notifyEvent(e, "start", nil)
 	go m.waitExit(e, proc, logs)
 	return nil
 }
@@ -617,13 +619,13 @@ func (m *Manager) spec(c *Container) runtime.Spec {
 		Mounts:         append(c.etcMounts(), c.volumeMounts()...),
 		NetworkMode:    string(hc.NetworkMode),
 		NetNSPath:      c.netNSPath(),
-		Security:       securityOf(hc),
 		Memory:         hc.Memory,
 		CpusetCpus:     hc.CpusetCpus,
 		CPUShares:      hc.CPUShares,
 		PidsLimit:      derefInt64(hc.PidsLimit),
 		MemorySwap:     hc.MemorySwap,
 		NanoCPUs:       hc.NanoCPUs,
+		Security:       securityOf(hc),
 	}
 }
 
@@ -786,12 +788,17 @@ func (m *Manager) stop(ctx context.Context, ref string, timeout *int, signal str
 	}
 	ev, proc := e.exit, e.proc
 	e.stopped = true
+	// Signalled under the lock, so the kill event comes before the die.
+	sigErr := proc.Signal(sig)
+	if sigErr == nil {
+		m.notifyEvent(e, "kill", signalAttrs(sig))
+	}
 	m.mu.Unlock()
 
 	if wait < 0 { // -1: wait for ever
 		wait = 1<<63 - 1
 	}
-	if err := proc.Signal(sig); err == nil {
+	if sigErr == nil {
 		select {
 		case <-ev.done:
 			return nil
@@ -800,7 +807,15 @@ func (m *Manager) stop(ctx context.Context, ref string, timeout *int, signal str
 			return ctx.Err()
 		}
 	}
-	_ = proc.Signal(syscall.SIGKILL)
+	m.mu.Lock()
+	select {
+	case <-ev.done: // it exited just now
+	default:
+		if proc.Signal(syscall.SIGKILL) == nil {
+			m.notifyEvent(e, "kill", signalAttrs(syscall.SIGKILL))
+		}
+	}
+	m.mu.Unlock()
 	select {
 	case <-ev.done:
 		return nil
@@ -827,7 +842,11 @@ func (m *Manager) Kill(ref, signal string) error {
 	e.stopped = true
 	e.c.ManuallyStopped = true
 	_ = e.c.save()
-	return e.proc.Signal(sig)
+	if err := e.proc.Signal(sig); err != nil {
+		return err
+	}
+	m.notifyEvent(e, "kill", signalAttrs(sig))
+	return nil
 }
 
 // Restart stops the container if it runs and starts it again.
@@ -893,8 +912,10 @@ func (m *Manager) Remove(ctx context.Context, ref string, force bool) error {
 		ev, proc := e.exit, e.proc
 		e.stopped = true
 		e.c.HostConfig.AutoRemove = false // we remove it here, not waitExit
+		if proc.Signal(syscall.SIGKILL) == nil {
+			m.notifyEvent(e, "kill", signalAttrs(syscall.SIGKILL))
+		}
 		m.mu.Unlock()
-		_ = proc.Signal(syscall.SIGKILL)
 		select {
 		case <-ev.done:
 		case <-ctx.Done():

@@ -115,6 +115,7 @@ func newRootCommand(f *factory) *cobra.Command {
 		newLeccionCommand(f),
 		newCapasCommand(f),
 		newExplicaCommand(f),
+		newEventsCommand(f),
 	)
 	localize(root)
 	addExplicaHelp(root)
