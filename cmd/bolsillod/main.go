@@ -66,6 +66,12 @@ func run() error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	// Signals are caught before anything is created: a SIGTERM that comes
+	// while the engine opens, or right after the socket appears, must stop
+	// the daemon in order, not kill it with its bridge and mounts in place.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+
 	eng, err := engine.New(engine.Config{DataRoot: *dataRoot, InsecureRegistries: insecure, BridgeCIDR: *bip})
 	if errors.Is(err, engine.ErrDataRootInUse) {
 		return fmt.Errorf("otro bolsillod ya usa el directorio raíz de datos %s: detenlo o arranca este con otro --data-root", *dataRoot)
@@ -83,8 +89,6 @@ func run() error {
 	}
 	srv := &http.Server{Handler: server.New(eng, log), ReadHeaderTimeout: 30 * time.Second, ConnContext: server.ConnContext}
 
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	log.Info("bolsillod escuchando", "host", *host, "data-root", eng.DataRoot(), "version", engine.Version)

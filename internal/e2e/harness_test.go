@@ -133,7 +133,8 @@ func (d *daemon) kill9() {
 }
 
 // assertNoLeftovers checks that no mount under the data root, no cgroup of
-// this daemon and no process in one is left.
+// this daemon, no process in one, and neither its bridge nor its NAT rules
+// are left.
 func (d *daemon) assertNoLeftovers() {
 	d.t.Helper()
 	mounts, _ := os.ReadFile("/proc/self/mounts")
@@ -151,6 +152,7 @@ func (d *daemon) assertNoLeftovers() {
 	if out, _ := exec.Command("pgrep", "-f", d.root).Output(); len(out) > 0 {
 		d.t.Errorf("processes left behind: %s", out)
 	}
+	d.assertNoNetworkLeftovers() // network_test.go
 }
 
 // cgroupParent is the daemon's cgroup name: derived from its data root.

@@ -20,11 +20,16 @@ if command -v ip >/dev/null && ip -o link show | grep -E ': (bsl[0-9a-f]{8}|veth
 	echo "leftovers: network devices above are still there" >&2
 	fail=1
 fi
+# And their NAT rules.
+if command -v iptables-save >/dev/null && iptables-save 2>/dev/null | grep -E 'bsl[0-9a-f]{8}' >&2; then
+	echo "leftovers: iptables rules above are still there" >&2
+	fail=1
+fi
 # Daemons of the test suite run on data roots under bolsillo-e2e-*.
 if pgrep -af bolsillod | grep -q 'bolsillo-e2e-'; then
 	echo "leftovers: test daemons still running:" >&2
 	pgrep -af bolsillod | grep 'bolsillo-e2e-' >&2
 	fail=1
 fi
-[ $fail = 0 ] && echo "leftovers: none (mounts, cgroups, network devices, processes)"
+[ $fail = 0 ] && echo "leftovers: none (mounts, cgroups, network devices, iptables rules, processes)"
 exit $fail

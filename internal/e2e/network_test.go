@@ -109,7 +109,6 @@ func freePort(t *testing.T) int {
 
 func TestPublishedPortServesHTTP(t *testing.T) {
 	d := startDaemon(t)
-	t.Cleanup(func() { d.stop(); d.assertNoNetworkLeftovers() })
 	d.labInit()
 	port := freePort(t)
 
@@ -176,7 +175,6 @@ func TestPublishedPortServesHTTP(t *testing.T) {
 
 func TestRandomAndExposedPorts(t *testing.T) {
 	d := startDaemon(t)
-	t.Cleanup(func() { d.stop(); d.assertNoNetworkLeftovers() })
 	d.labInit()
 
 	// -p 80: a free host port, read back with `port`.
@@ -223,7 +221,6 @@ func TestRandomAndExposedPorts(t *testing.T) {
 
 func TestPortsWithDockerCLIAndDockerPy(t *testing.T) {
 	d := startDaemon(t)
-	t.Cleanup(func() { d.stop(); d.assertNoNetworkLeftovers() })
 	d.labInit()
 
 	port := freePort(t)
