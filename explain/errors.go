@@ -206,9 +206,10 @@ func generalErrorRules() []errorRule {
 			},
 		},
 		{
-			re: regexp.MustCompile(`(?i)(?:cannot remove container "/?([^"]+)": )?container is running: stop the container before removing`),
+			// bolsillod's wording, then Docker 20-25's.
+			re: regexp.MustCompile(`(?i)(?:(?:cannot remove container "/?([^"]+)": )?container is running: stop the container before removing|you cannot remove a running container ([0-9a-f]+)\. Stop the container before attempting removal)`),
 			explain: func(m []string, _ string) (string, []string) {
-				name := firstNonEmpty(m[1], "NOMBRE")
+				name := firstNonEmpty(m[1], shortID(m[2]), "NOMBRE")
 				return "No se puede borrar un contenedor que está corriendo", []string{
 					"`rm` solo borra contenedores detenidos, para no matar un proceso por sorpresa.",
 					"Detenlo con " + code("bolsillo stop "+name) + " y repite, o fuerza el borrado con " + code("bolsillo rm -f "+name) + ".",

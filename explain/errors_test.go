@@ -76,6 +76,12 @@ func TestError(t *testing.T) {
 			want:  []string{"`bolsillo stop web`", "`bolsillo rm -f web`"},
 		},
 		{
+			name:  "remove_running_docker",
+			err:   errString("Error response from daemon: You cannot remove a running container fac7fbce92376d44eb1018330e1561fcfadcfc5648f58a53ccbfd35d6f7e17bd. Stop the container before attempting removal or force remove"),
+			title: "# No se puede borrar un contenedor que está corriendo",
+			want:  []string{"`bolsillo stop fac7fbce9237`", "`bolsillo rm -f fac7fbce9237`"},
+		},
+		{
 			name:  "remove_running_short",
 			err:   errString("container is running: stop the container before removing or force remove"),
 			title: "# No se puede borrar un contenedor que está corriendo",
