@@ -28,6 +28,9 @@ type LayersData struct {
 	Changes   []container.FilesystemChange
 	// Waste is nil when the layers' contents were not read.
 	Waste *WasteReport
+	// Ref is the image as the student named it ("busybox"): the title
+	// uses that tag when the image has several.
+	Ref string
 }
 
 // RowKind tells what a row of a diagram stands for.
@@ -70,6 +73,17 @@ type Diagram struct {
 	Waste     *WasteReport
 }
 
+// tagOf is ref as a tag: "busybox" is "busybox:latest".
+func tagOf(ref string) string {
+	if ref == "" || strings.Contains(ref, "@") {
+		return ref
+	}
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		return ref
+	}
+	return ref + ":latest"
+}
+
 // Layers builds the diagram of an image, or of a container over its image.
 func Layers(d LayersData) Diagram {
 	img := d.Image
@@ -81,7 +95,11 @@ func Layers(d LayersData) Diagram {
 		Waste:     d.Waste,
 	}
 	if tags := imageTags(img.RepoTags); len(tags) > 0 && shortID(img.ID) != "" {
-		dg.Title = fmt.Sprintf("Capas de la imagen %s (%s)", tags[0], shortID(img.ID))
+		name := tags[0]
+		if t := tagOf(d.Ref); slices.Contains(tags, t) {
+			name = t
+		}
+		dg.Title = fmt.Sprintf("Capas de la imagen %s (%s)", name, shortID(img.ID))
 	} else {
 		dg.Title = "Capas de la imagen " + dg.ImageName
 	}

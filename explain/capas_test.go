@@ -376,3 +376,19 @@ func TestStacks(t *testing.T) {
 		})
 	}
 }
+
+// The title names the image as the student did when it has several tags.
+func TestLayersTitleUsesTheNameGiven(t *testing.T) {
+	img := image.InspectResponse{ID: "sha256:" + strings.Repeat("ab", 32), RepoTags: []string{"aula:1", "busybox:latest"}}
+	tests := []struct{ ref, want string }{
+		{"busybox", "Capas de la imagen busybox:latest (ababababab"},
+		{"aula:1", "Capas de la imagen aula:1 (ababababab"},
+		{"", "Capas de la imagen aula:1 (ababababab"},
+		{"otra", "Capas de la imagen aula:1 (ababababab"},
+	}
+	for _, tt := range tests {
+		if got := Layers(LayersData{Image: img, Ref: tt.ref}).Title; !strings.HasPrefix(got, tt.want) {
+			t.Errorf("ref %q: title %q, want it to start with %q", tt.ref, got, tt.want)
+		}
+	}
+}

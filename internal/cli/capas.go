@@ -92,6 +92,9 @@ func runCapas(ctx context.Context, f *factory, opts capasOptions) error {
 		return err
 	}
 	data.Image = img.InspectResponse
+	if data.Container == nil {
+		data.Ref = opts.target
+	}
 	if h, err := api.ImageHistory(ctx, data.Image.ID); err == nil {
 		data.History = h.Items
 	}

@@ -138,7 +138,7 @@ func monitorRefused(resp *http.Response, host string) error {
 	case http.StatusNotFound:
 		return hintedError{err: err, hint: fmt.Sprintf("`bolsillo monitor` necesita bolsillod: el daemon de `%s` no tiene el monitor de la API "+
 			"(Docker no lo tiene). Con él puedes ver las peticiones de tus propios comandos con "+
-			"`bolsillo --explicar-api COMANDO`, o los eventos del daemon con `docker events`.", host)}
+			"`bolsillo --explicar-api COMANDO`, o los eventos del daemon con `bolsillo events`.", host)}
 	case http.StatusForbidden:
 		return hintedError{err: err, hint: "El daemon no te deja ver el monitor: " + msg + "."}
 	}
