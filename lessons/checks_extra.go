@@ -246,7 +246,7 @@ func ficheroLocalCopiado(ctx context.Context, c client.APIClient, _ time.Time, d
 	tr := tar.NewReader(res.Content)
 	h, err := tr.Next()
 	if err != nil || h.Typeflag != tar.TypeReg {
-		return fmt.Errorf("`%s` en el contenedor `%s` no es un fichero", p.Origen, p.Contenedor)
+		return fmt.Errorf("`%s` en el contenedor `%s` no es un archivo", p.Origen, p.Contenedor)
 	}
 	remote, err := io.ReadAll(io.LimitReader(tr, 4<<20))
 	if err != nil {

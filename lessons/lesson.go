@@ -172,7 +172,7 @@ func Validate(ls []*Lesson) error {
 			bad(l, "numero %d: se esperaba %d (las lecciones van de 1 a N, sin huecos)", l.Numero, i+1)
 		}
 		if l.File != "" && strings.TrimSuffix(l.File, ".yaml") != l.Dir() {
-			bad(l, "el fichero debería llamarse %s.yaml", l.Dir())
+			bad(l, "el archivo debería llamarse %s.yaml", l.Dir())
 		}
 		for what, v := range map[string]string{"titulo": l.Titulo, "resumen": l.Resumen, "intro": l.Intro} {
 			if strings.TrimSpace(v) == "" {

@@ -75,7 +75,7 @@ func LoadProgress(path string) (*Progress, error) {
 		return nil, err
 	}
 	if err := json.Unmarshal(b, p); err != nil {
-		return nil, fmt.Errorf("el fichero de progreso %s está dañado: %w", path, err)
+		return nil, fmt.Errorf("el archivo de progreso %s está dañado: %w", path, err)
 	}
 	if p.Lecciones == nil {
 		p.Lecciones = map[string]*LessonProgress{}

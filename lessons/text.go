@@ -45,7 +45,7 @@ func StepText(l *Lesson, i int) string {
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			fmt.Fprintf(&b, "\nCrea este fichero, `%s`, en tu carpeta de trabajo:\n\n```\n%s```\n", n, ensureNewline(s.Ficheros[n]))
+			fmt.Fprintf(&b, "\nCrea este archivo, `%s`, en tu carpeta de trabajo:\n\n```\n%s```\n", n, ensureNewline(s.Ficheros[n]))
 		}
 	}
 	if len(s.Comandos) > 0 {
