@@ -334,6 +334,13 @@ func localUntar(r io.Reader, dir, name string, keepOwner bool) error {
 		mode := os.FileMode(hdr.Mode & 0o7777)
 		switch hdr.Typeflag {
 		case tar.TypeDir:
+			// A symlink an earlier entry left where this directory goes
+			// is replaced: MkdirAll would follow it out of dir.
+			if fi, err := os.Lstat(target); err == nil && !fi.IsDir() {
+				if err := os.RemoveAll(target); err != nil {
+					return err
+				}
+			}
 			if err := os.MkdirAll(target, mode); err != nil {
 				return err
 			}
