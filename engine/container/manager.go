@@ -160,6 +160,9 @@ func (m *Manager) reconcile(c *Container) error {
 	}
 	if c.State.Status == StatusRunning {
 		c.State.Status = StatusExited
+		// A container frozen by pause (or by a commit) when the daemon
+		// died is thawed and killed by the cleanup: it is no longer paused.
+		c.State.Paused = false
 		c.State.Pid = 0
 		c.State.ExitCode = 255
 		c.State.Error = errDaemonDied

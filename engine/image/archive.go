@@ -269,8 +269,8 @@ func (s *Store) Load(ctx context.Context, r io.Reader, progress func(Progress)) 
 		return nil, errdefs.Classify(errdefs.KindInvalidParameter, err)
 	}
 
-	s.gc.RLock()
-	defer s.gc.RUnlock()
+	op := s.startStoring()
+	defer op.done()
 	rep := newReporter(progress)
 	var loaded []loadedImage
 	switch {
@@ -293,6 +293,7 @@ func (s *Store) Load(ctx context.Context, r io.Reader, progress func(Progress)) 
 		if err != nil {
 			return nil, err
 		}
+		op.listed = true
 		if len(li.tags) == 0 {
 			res.IDs = append(res.IDs, rec.id)
 		}

@@ -76,8 +76,8 @@ func (s *Store) Create(ctx context.Context, opts CreateOptions) (*CreateResult, 
 
 	// Held shared so that a Delete does not collect the parent's layers,
 	// nor the new layer, before the new image is listed.
-	s.gc.RLock()
-	defer s.gc.RUnlock()
+	op := s.startStoring()
+	defer op.done()
 
 	var parent *record
 	if opts.Parent != nil {
@@ -151,6 +151,7 @@ func (s *Store) Create(ctx context.Context, opts CreateOptions) (*CreateResult, 
 	if err != nil {
 		return nil, fmt.Errorf("creating image: %w", err)
 	}
+	op.listed = true
 	res := &CreateResult{}
 	if ref != "" {
 		if res.Dangling, err = s.tag(rec.id, ref); err != nil {

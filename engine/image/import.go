@@ -55,8 +55,8 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (*I
 		return nil, err
 	}
 
-	s.gc.RLock()
-	defer s.gc.RUnlock()
+	op := s.startStoring()
+	defer op.done()
 
 	layerDesc, err := s.importLayer(ctx, r)
 	if err != nil {
@@ -88,6 +88,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (*I
 	if err != nil {
 		return nil, err
 	}
+	op.listed = true
 	if ref != "" {
 		// The image is listed, dangling; the tag is a separate step, as in
 		// `docker import` followed by `docker tag`.

@@ -144,8 +144,8 @@ func (s *Store) Pull(ctx context.Context, ref string, opts PullOptions) (*PullRe
 		return rc, nil
 	}
 
-	s.gc.RLock()
-	defer s.gc.RUnlock()
+	op := s.startStoring()
+	defer op.done()
 	stats, err := s.fetchLayers(ctx, manifest.Layers, config.RootFS.DiffIDs, open, rep, false)
 	if err != nil {
 		return nil, fmt.Errorf("pulling %s: %w", familiar, err)
@@ -170,6 +170,7 @@ func (s *Store) Pull(ctx context.Context, ref string, opts PullOptions) (*PullRe
 	if rec, err = s.add(rec); err != nil {
 		return nil, err
 	}
+	op.listed = true
 	hadDigest := slices.Contains(rec.repoDigests, repoDigest)
 	if !hadDigest {
 		if err := s.update(rec, func(r *record) {

@@ -165,6 +165,9 @@ func Open(root string, layers *layer.Store) (*Store, error) {
 	if err := s.load(); err != nil {
 		return nil, fmt.Errorf("opening image store: %w", err)
 	}
+	// Only frees space: the store is whole without it, so a blob that
+	// cannot be removed now is tried again at the next Open.
+	_ = s.collectGarbage()
 	return s, nil
 }
 
