@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/opencontainers/runc/libcontainer"
 	"github.com/opencontainers/runc/libcontainer/configs"
@@ -105,6 +107,7 @@ func (r *Runtime) Start(spec Spec, stdio Stdio) (_ *Container, retErr error) {
 	}
 	if err := lc.Run(process); err != nil {
 		pio.closeAll()
+		closeExecFifo(lc)
 		return nil, classify(fmt.Errorf("starting container %s: %w", spec.ID, err))
 	}
 	// The init process holds its own copies now; without closing ours,
@@ -135,6 +138,21 @@ func (r *Runtime) Start(spec Spec, stdio Stdio) (_ *Container, retErr error) {
 	}
 	go c.wait(pio, stdio)
 	return c, nil
+}
+
+// closeExecFifo closes the handle on the container's exec FIFO that
+// libcontainer opens for an init process and closes only once the process
+// started: when it fails to start (a missing command, say), the handle is
+// left to the garbage collector, and until a collection runs the daemon
+// holds one descriptor per failed start. libcontainer does not export it.
+func closeExecFifo(lc *libcontainer.Container) {
+	v := reflect.ValueOf(lc).Elem().FieldByName("fifo")
+	if !v.IsValid() || v.Type() != reflect.TypeFor[*os.File]() {
+		return
+	}
+	if f := *(**os.File)(unsafe.Pointer(v.UnsafeAddr())); f != nil {
+		_ = f.Close()
+	}
 }
 
 // newProcess returns the libcontainer process for the OCI process p.

@@ -82,7 +82,21 @@ func TestStartErrors(t *testing.T) {
 				}
 			}
 			assertGone(t, r, spec.ID)
+			assertNotOpen(t, filepath.Join(r.stateRoot, spec.ID))
 		})
+	}
+}
+
+// assertNotOpen checks that this process holds no file under dir open: a
+// daemon runs for months, and every failed start would leave one.
+func assertNotOpen(t *testing.T, dir string) {
+	t.Helper()
+	ents, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range ents {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
+		if err == nil && strings.HasPrefix(target, dir+"/") {
+			t.Errorf("fd %s is still open on %s", e.Name(), target)
+		}
 	}
 }
 

@@ -9,9 +9,10 @@
 // (Docker with its classic builder), the wall time of a pull of a
 // 5-layer image from a bolsillo-registry it starts on 127.0.0.1, what an
 // explanation adds to `ps`, `images` and `run --rm busybox true`, to a pipe
-// and rendered on a pseudo-terminal, and the wall time of the whole course
-// in auto mode on a second bolsillod with a new data root. It prints
-// a table with ratios and checks the engine's targets as facts: a
+// and rendered on a pseudo-terminal, the wall time of `ps -a` with 200
+// containers and of `images` with 100 images, and the wall time of the
+// whole course in auto mode on a second bolsillod with a new data root. It
+// prints a table with ratios and checks the engine's targets as facts: a
 // benchmark reports, it does not assert. It exits 1 only when a
 // measurement could not run.
 //
@@ -264,6 +265,12 @@ func (b *bench) measure(ctx context.Context) error {
 		return err
 	}
 	b.measureExplain(ctx, d)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// After the explanations, which time ps and images on a daemon with
+	// few objects.
+	b.measureList(ctx, d)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -94,6 +94,10 @@ func sampleReports() map[string]*Report {
 		Row:     Row{Key: rowCourse, Label: "bolsillo leccion auto --todas", Command: []string{"bolsillo", "leccion", "auto", "--todas"}, Samples: ms(10840)},
 		Lessons: 15,
 	}
+	noDocker.List = &ListBench{Containers: 200, Images: 101, Warmups: 3, Runs: 20, Rows: []Row{
+		{Key: rowListPs, Label: "bolsillo ps -a con 200 contenedores", Command: []string{"bolsillo", "ps", "-a"}, Samples: spread(14*time.Millisecond, 20)},
+		{Key: rowListImages, Label: "bolsillo images con 101 imágenes", Command: []string{"bolsillo", "images"}, Samples: spread(11*time.Millisecond, 20)},
+	}}
 
 	withDocker := base()
 	withDocker.Rows = []Row{
@@ -127,6 +131,10 @@ func sampleReports() map[string]*Report {
 			{Key: rowPullDocker, Label: "docker pull de una imagen de 5 capas (32.5 MB comprimidos)", Samples: spread(1200*time.Millisecond, 5)},
 		},
 	}
+	withDocker.List = &ListBench{Containers: 200, Images: 102, Warmups: 3, Runs: 20, Rows: []Row{
+		{Key: rowListPs, Label: "bolsillo ps -a con 200 contenedores", Samples: spread(48*time.Millisecond, 20)},
+		{Key: rowListImages, Label: "bolsillo images con 102 imágenes", Samples: spread(61*time.Millisecond, 20)},
+	}}
 	withDocker.Failures = []string{"RSS de bolsillod: open /proc/42/status: no such file or directory"}
 	withDocker.Cleanup = []string{"/tmp/bolsillo-bench-1 no se borra porque aún hay montajes bajo él: /tmp/bolsillo-bench-1/root/x"}
 
@@ -172,6 +180,11 @@ func sampleReports() map[string]*Report {
 			"**La lección se detuvo.** el paso 1 de la lección 7 falló",
 		},
 	}
+
+	registryDown.List = &ListBench{Warmups: 3, Runs: 20, Rows: []Row{
+		{Key: rowListPs, Label: "bolsillo ps -a", Err: "bolsillo create --name bench-lista-7 busybox true: exit status 1: no space left on device"},
+		{Key: rowListImages, Label: "bolsillo images", Err: "bolsillo create --name bench-lista-7 busybox true: exit status 1: no space left on device"},
+	}}
 
 	return map[string]*Report{"no-docker": noDocker, "docker-runc-missing": withDocker, "registry-down": registryDown}
 }
@@ -243,7 +256,11 @@ func TestTargets(t *testing.T) {
 					"images": {12, 11, 31},
 					"run":    {90, 95, 100},
 				})},
-				Course:       &CourseBench{Row: Row{Key: rowCourse, Samples: ms(11000)}},
+				Course: &CourseBench{Row: Row{Key: rowCourse, Samples: ms(11000)}},
+				List: &ListBench{Rows: []Row{
+					{Key: rowListPs, Samples: ms(10, 12, 60)},
+					{Key: rowListImages, Samples: ms(49)},
+				}},
 				RSSAfterInit: 20_000_000, RSSAfterRuns: 25_000_000,
 			},
 			want: map[string]verdict{
@@ -257,6 +274,8 @@ func TestTargets(t *testing.T) {
 				"build-cached-bolsillo":       {149, yes},
 				"explain-tty-added":           {19, yes},
 				"course":                      {11, yes},
+				"list-ps":                     {12, yes},
+				"list-images":                 {49, yes},
 				"idle-rss":                    {25_000_000, yes},
 			},
 		},
@@ -288,7 +307,11 @@ func TestTargets(t *testing.T) {
 					"images": {12, 11, 32},
 					"run":    {90, 95, 100},
 				})},
-				Course:       &CourseBench{Row: Row{Key: rowCourse, Samples: ms(120000)}},
+				Course: &CourseBench{Row: Row{Key: rowCourse, Samples: ms(120000)}},
+				List: &ListBench{Rows: []Row{
+					{Key: rowListPs, Samples: ms(50)},
+					{Key: rowListImages, Samples: ms(30, 70, 80)},
+				}},
 				RSSAfterInit: 30_000_000, RSSAfterRuns: 10_000_000,
 			},
 			want: map[string]verdict{
@@ -302,6 +325,8 @@ func TestTargets(t *testing.T) {
 				"build-cached-bolsillo":       {150, no},
 				"explain-tty-added":           {20, no},
 				"course":                      {120, no},
+				"list-ps":                     {50, no},
+				"list-images":                 {70, no},
 				"idle-rss":                    {30_000_000, no},
 			},
 		},
@@ -317,6 +342,7 @@ func TestTargets(t *testing.T) {
 					"run":    {90, 95, -1},
 				})},
 				Course: &CourseBench{Row: Row{Key: rowCourse, Err: "exit status 1"}},
+				List:   &ListBench{Rows: []Row{{Key: rowListPs, Err: "boom"}, {Key: rowListImages, Err: "boom"}}},
 			},
 			want: map[string]verdict{
 				"bolsillo/runc":               {0, nil},
@@ -329,6 +355,8 @@ func TestTargets(t *testing.T) {
 				"build-cached-bolsillo":       {0, nil},
 				"explain-tty-added":           {0, nil},
 				"course":                      {0, nil},
+				"list-ps":                     {0, nil},
+				"list-images":                 {0, nil},
 				"idle-rss":                    {0, nil},
 			},
 		},
@@ -353,6 +381,8 @@ func TestTargets(t *testing.T) {
 				"build-cached-bolsillo":       {10, yes},
 				"explain-tty-added":           {0, nil},
 				"course":                      {0, nil},
+				"list-ps":                     {0, nil},
+				"list-images":                 {0, nil},
 				"idle-rss":                    {0, nil},
 			},
 		},
@@ -407,6 +437,8 @@ func TestFailed(t *testing.T) {
 		{"an explanation row error", Report{Explain: &ExplainBench{Rows: explainRows(map[string][3]int{"ps": {1, 1, -1}, "images": {1, 1, 1}, "run": {1, 1, 1}})}}, true},
 		{"a course measured", Report{Course: &CourseBench{Row: Row{Key: rowCourse, Samples: ms(10000)}}}, false},
 		{"a course that failed", Report{Course: &CourseBench{Row: Row{Key: rowCourse, Err: "exit status 1"}, Tail: []string{"x"}}}, true},
+		{"listings measured", Report{List: &ListBench{Rows: []Row{{Key: rowListPs, Samples: ms(10)}, {Key: rowListImages, Samples: ms(10)}}}}, false},
+		{"a listing that failed", Report{List: &ListBench{Rows: []Row{{Key: rowListPs, Err: "printed 3 lines, want 201"}, {Key: rowListImages, Samples: ms(10)}}}}, true},
 		{"a build row error", Report{Rows: []Row{{Key: rowBolsillo, Samples: ms(1)}}, Build: &BuildBench{Rows: []Row{{Key: rowBuildCachedBolsillo, Err: "cache not used"}}}}, true},
 	}
 	for _, tt := range tests {

@@ -58,13 +58,18 @@ type daemon struct {
 	cmd  *exec.Cmd
 	log  *bytes.Buffer
 	done chan error
+	// fdBase is what the daemon held open right after its last start.
+	fdBase fdSnapshot
 }
 
 // host is the address clients use.
 func (d *daemon) host() string { return "unix://" + d.sock }
 
 // startDaemon starts a bolsillod on a fresh data root; it is stopped and
-// checked for leftovers when the test ends.
+// checked for leftovers when the test ends: first, while it still runs, its
+// open files against those it held after start, then, once stopped, mounts,
+// cgroups, processes, the network devices that were ports of its bridge,
+// the bridge itself and its NAT rules.
 func startDaemon(t *testing.T) *daemon {
 	t.Helper()
 	// Short paths: a unix socket path must fit in 108 bytes.
@@ -75,8 +80,11 @@ func startDaemon(t *testing.T) *daemon {
 	d := &daemon{t: t, root: filepath.Join(dir, "root"), sock: filepath.Join(dir, "api.sock")}
 	d.start()
 	t.Cleanup(func() {
+		d.assertNoFDLeaks() // leaks_test.go
+		ports := d.bridgePorts()
 		d.stop()
 		d.assertNoLeftovers()
+		d.assertGoneDevices(ports)
 		os.RemoveAll(dir)
 	})
 	return d
@@ -97,6 +105,7 @@ func (d *daemon) start() {
 	for time.Now().Before(deadline) {
 		if c, err := net.Dial("unix", d.sock); err == nil {
 			c.Close()
+			d.fdBase = d.openFDs()
 			return
 		}
 		select {
@@ -132,14 +141,14 @@ func (d *daemon) kill9() {
 	d.cmd = nil
 }
 
-// assertNoLeftovers checks that no mount under the data root, no cgroup of
-// this daemon, no process in one, and neither its bridge nor its NAT rules
-// are left.
+// assertNoLeftovers checks that no mount of the data root (on it, or of
+// its layers elsewhere), no cgroup of this daemon, no process in one, and
+// neither its bridge nor its NAT rules are left.
 func (d *daemon) assertNoLeftovers() {
 	d.t.Helper()
 	mounts, _ := os.ReadFile("/proc/self/mounts")
 	for _, line := range strings.Split(string(mounts), "\n") {
-		if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(f[1], d.root) {
+		if strings.Contains(line, d.root+"/") || strings.Contains(line, d.root+" ") {
 			d.t.Errorf("mount left behind: %s", line)
 		}
 	}
@@ -147,6 +156,9 @@ func (d *daemon) assertNoLeftovers() {
 		parent := filepath.Join(cg, d.cgroupParent())
 		if _, err := os.Stat(parent); err == nil {
 			d.t.Errorf("cgroup left behind: %s", parent)
+			for _, p := range cgroupProcs(parent) {
+				d.t.Errorf("process left behind in a cgroup of the daemon: %s", p)
+			}
 		}
 	}
 	if out, _ := exec.Command("pgrep", "-f", d.root).Output(); len(out) > 0 {
