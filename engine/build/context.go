@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"bolsillo/engine/layer"
+
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -275,29 +277,11 @@ func extractTar(ctx context.Context, r io.Reader, dir string, keepOwner bool) er
 	// One that a later entry replaced, itself or a parent, maybe with a
 	// symlink leading out, is left alone.
 	for i := len(dirs) - 1; i >= 0; i-- {
-		if realDir(dir, dirs[i].path) {
+		if layer.RealDir(dir, dirs[i].path) {
 			_ = os.Chtimes(dirs[i].path, dirs[i].mtime, dirs[i].mtime)
 		}
 	}
 	return nil
-}
-
-// realDir reports whether p, a path under root, is a directory reached
-// through directories only, no symlink followed.
-func realDir(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	if err != nil || !contained(filepath.ToSlash(rel)) {
-		return false
-	}
-	cur := root
-	for _, elem := range strings.Split(rel, string(filepath.Separator)) {
-		cur = filepath.Join(cur, elem)
-		fi, err := os.Lstat(cur)
-		if err != nil || !fi.IsDir() {
-			return false
-		}
-	}
-	return true
 }
 
 // contained reports whether the relative path p stays inside its root.

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"bolsillo/engine/layer"
+
 	securejoin "github.com/cyphar/filepath-securejoin"
 	apicontainer "github.com/moby/moby/api/types/container"
 	"golang.org/x/sys/unix"
@@ -263,7 +265,7 @@ func extractTar(r io.Reader, root, dest string, opts extractOptions) error {
 	}
 	// A directory's times change as entries land in it: set them last.
 	for i := len(dirs) - 1; i >= 0; i-- {
-		if !realDir(root, dirs[i].path) {
+		if !layer.RealDir(root, dirs[i].path) {
 			continue // replaced since, maybe by a symlink leading out
 		}
 		if err := setTimes(dirs[i].path, dirs[i].hdr); err != nil {
@@ -271,25 +273,6 @@ func extractTar(r io.Reader, root, dest string, opts extractOptions) error {
 		}
 	}
 	return nil
-}
-
-// realDir reports whether p, a host path under root, is a directory
-// reached through directories only: a later entry may have replaced it or a
-// parent with a symlink, which setting its times would follow out of root.
-func realDir(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
-		return false
-	}
-	cur := root
-	for _, elem := range strings.Split(rel, string(filepath.Separator)) {
-		cur = filepath.Join(cur, elem)
-		fi, err := os.Lstat(cur)
-		if err != nil || !fi.IsDir() {
-			return false
-		}
-	}
-	return true
 }
 
 // entryPath cleans a tar entry name into a path relative to dest, refusing

@@ -216,7 +216,7 @@ func extract(tr *tar.Reader, dest string) error {
 	}
 	for i := len(dirs) - 1; i >= 0; i-- {
 		rel, _ := cleanName(dirs[i].Name)
-		if !realDir(dest, rel) {
+		if !RealDir(dest, filepath.Join(dest, rel)) {
 			continue // replaced since, maybe by a symlink leading out
 		}
 		if err := setTimes(dirs[i], filepath.Join(dest, rel)); err != nil {
@@ -237,12 +237,18 @@ func cleanName(name string) (string, error) {
 	return p, nil
 }
 
-// realDir reports whether rel under dest is a directory reached through
-// directories only: a later entry may have replaced it or a parent with a
-// symlink, which setting its times would follow out of the layer.
-func realDir(dest, rel string) bool {
-	cur := dest
-	for elem := range strings.SplitSeq(rel, "/") {
+// RealDir reports whether p, a path under root, is a directory reached
+// from root through directories only. An extractor that sets directory
+// times once every entry is written asks it first: a later entry may have
+// replaced the directory, or a parent, with a symlink that the times would
+// follow out of root.
+func RealDir(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return false
+	}
+	cur := root
+	for _, elem := range strings.Split(rel, string(filepath.Separator)) {
 		cur = filepath.Join(cur, elem)
 		fi, err := os.Lstat(cur)
 		if err != nil || !fi.IsDir() {
