@@ -15,8 +15,19 @@ import (
 	"fmt"
 	"strings"
 
+	"bolsillo/explain/md"
+
 	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/container"
+)
+
+// The Markdown and wording helpers every explanation uses, shared with
+// explain/lint.
+var (
+	code        = md.Code
+	codeList    = md.CodeList
+	joinSpanish = md.JoinSpanish
+	plural      = md.Plural
 )
 
 // shortIDLen is the length of the IDs docker prints in its tables.
@@ -42,32 +53,6 @@ func (d *doc) String() string {
 	return d.b.String()
 }
 
-// code formats s as a Markdown code span, choosing a fence that survives
-// backticks inside s.
-func code(s string) string {
-	if s == "" {
-		return "``"
-	}
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if fence != "`" {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
-}
-
-// codeList formats each element as a code span, joined in Spanish
-// ("`a`, `b` y `c`").
-func codeList(items []string) string {
-	quoted := make([]string, len(items))
-	for i, s := range items {
-		quoted[i] = code(s)
-	}
-	return joinSpanish(quoted)
-}
-
 // codeListLimit is codeList for at most n items, counting the rest.
 func codeListLimit(items []string, n int) string {
 	if len(items) <= n {
@@ -79,25 +64,6 @@ func codeListLimit(items []string, n int) string {
 	}
 	quoted = append(quoted, fmt.Sprintf("%d más", len(items)-n))
 	return joinSpanish(quoted)
-}
-
-// joinSpanish joins items with commas and a final "y".
-func joinSpanish(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " y " + items[len(items)-1]
-}
-
-// plural returns singular when n is 1 and pluralForm otherwise.
-func plural(n int, singular, pluralForm string) string {
-	if n == 1 {
-		return singular
-	}
-	return pluralForm
 }
 
 // humanSize formats a byte count the way `docker images` does.

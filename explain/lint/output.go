@@ -97,13 +97,6 @@ func countSentence(findings []Finding) string {
 	return joinSpanish(parts)
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 // where names the place of a finding: "línea 3", "líneas 3 a 5",
 // "`.dockerignore`, línea 2" or "`.dockerignore`".
 func where(f Finding, dockerfile string) string {

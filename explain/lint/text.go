@@ -6,43 +6,17 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"bolsillo/explain/md"
 )
 
-// code formats s as a Markdown code span, choosing a fence that survives
-// backticks inside s.
-func code(s string) string {
-	if s == "" {
-		return "``"
-	}
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if fence != "`" {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
-}
-
-// joinSpanish joins items with commas and a final "y".
-func joinSpanish(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " y " + items[len(items)-1]
-}
-
-// codeList formats each element as a code span, joined in Spanish.
-func codeList(items []string) string {
-	quoted := make([]string, len(items))
-	for i, s := range items {
-		quoted[i] = code(s)
-	}
-	return joinSpanish(quoted)
-}
+// The Markdown and wording helpers lint shares with the explanations.
+var (
+	code        = md.Code
+	codeList    = md.CodeList
+	joinSpanish = md.JoinSpanish
+	plural      = md.Plural
+)
 
 // lineList names lines in Spanish: "3", "3 y 5", "3, 5 y 9".
 func lineList(lines []int) string {
