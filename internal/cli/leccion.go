@@ -136,6 +136,21 @@ func (s *lessonState) active() (*lessons.Lesson, *lessons.LessonProgress) {
 	return l, lp
 }
 
+// activeStep loads the lessons and the progress and returns the active
+// lesson and its current step's progress; with no step to do, the student
+// gets noActiveLesson and the error says so.
+func activeStep(f *factory) (*lessonState, *lessons.Lesson, *lessons.LessonProgress, error) {
+	s, err := loadLessonState(f)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	l, lp := s.active()
+	if lp == nil {
+		return nil, nil, nil, lessonFail(f, noActiveLesson)
+	}
+	return s, l, lp, nil
+}
+
 func (f *factory) lessonOut(md string) { explain.NewPagePrinter(f.Out).Print(md) }
 
 const noActiveLesson = "No tienes ninguna lección en marcha. Mira cuáles hay con `bolsillo leccion lista` " +
@@ -194,13 +209,9 @@ func runLeccionEmpezar(f *factory, key string) error {
 }
 
 func runLeccionPista(f *factory) error {
-	s, err := loadLessonState(f)
+	s, l, lp, err := activeStep(f)
 	if err != nil {
 		return err
-	}
-	l, lp := s.active()
-	if lp == nil {
-		return lessonFail(f, noActiveLesson)
 	}
 	f.lessonOut(lessons.HintText(l, lp.Paso, lp.Pistas))
 	if lp.Pistas < len(l.Pasos[lp.Paso].Pistas) {
@@ -210,13 +221,9 @@ func runLeccionPista(f *factory) error {
 }
 
 func runLeccionSolucion(f *factory) error {
-	s, err := loadLessonState(f)
+	s, l, lp, err := activeStep(f)
 	if err != nil {
 		return err
-	}
-	l, lp := s.active()
-	if lp == nil {
-		return lessonFail(f, noActiveLesson)
 	}
 	f.lessonOut(lessons.SolutionText(l, lp.Paso))
 	lp.SawSolution(l.Pasos[lp.Paso].ID)
@@ -224,13 +231,9 @@ func runLeccionSolucion(f *factory) error {
 }
 
 func runLeccionVerificar(ctx context.Context, f *factory) error {
-	s, err := loadLessonState(f)
+	s, l, lp, err := activeStep(f)
 	if err != nil {
 		return err
-	}
-	l, lp := s.active()
-	if lp == nil {
-		return lessonFail(f, noActiveLesson)
 	}
 	api, err := f.Client()
 	if err != nil {
