@@ -144,23 +144,7 @@ func TestExtraChecks(t *testing.T) {
 		}
 	}
 	for _, tt := range tests {
-		var c Check
-		if err := yaml.Unmarshal([]byte(tt.check), &c); err != nil {
-			t.Fatalf("%s: %v", tt.check, err)
-		}
-		if err := validateCheck(c); err != nil {
-			t.Errorf("%s: does not validate: %v", tt.check, err)
-			continue
-		}
-		err := c.Run(context.Background(), api, stepStart, dir)
-		switch {
-		case tt.want == "" && err != nil:
-			t.Errorf("%s = %v, want it to pass", tt.check, err)
-		case tt.want != "" && err == nil:
-			t.Errorf("%s passed, want %q", tt.check, tt.want)
-		case tt.want != "" && !strings.Contains(err.Error(), tt.want):
-			t.Errorf("%s = %q, want it to contain %q", tt.check, err, tt.want)
-		}
+		runCheckCase(t, api, stepStart, dir, tt.check, tt.want)
 	}
 }
 

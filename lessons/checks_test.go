@@ -256,24 +256,7 @@ func TestChecks(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
-		var c Check
-		if err := yaml.Unmarshal([]byte(tt.check), &c); err != nil {
-			t.Fatalf("%s: %v", tt.check, err)
-		}
-		seen[c.Kind] = true
-		if err := validateCheck(c); err != nil {
-			t.Errorf("%s: does not validate: %v", tt.check, err)
-			continue
-		}
-		err := c.Run(context.Background(), api, stepStart, dir)
-		switch {
-		case tt.want == "" && err != nil:
-			t.Errorf("%s = %v, want it to pass", tt.check, err)
-		case tt.want != "" && err == nil:
-			t.Errorf("%s passed, want %q", tt.check, tt.want)
-		case tt.want != "" && !strings.Contains(err.Error(), tt.want):
-			t.Errorf("%s = %q, want it to contain %q", tt.check, err, tt.want)
-		}
+		seen[runCheckCase(t, api, stepStart, dir, tt.check, tt.want)] = true
 	}
 	// Every kind of the catalogue is tested here, passing and failing.
 	for _, k := range []string{"imagen_existe", "imagen_no_existe", "imagen_capas", "imagen_historial_contiene", "imagen_config",
@@ -331,4 +314,29 @@ func TestCheckParamErrors(t *testing.T) {
 			t.Errorf("validateCheck(%s) = %v, want %q", tt.check, err, tt.want)
 		}
 	}
+}
+
+// runCheckCase decodes one comprobar item (YAML flow style), validates it
+// and runs it: want "" means it must pass, otherwise its message must
+// contain want. It returns the check's kind.
+func runCheckCase(t *testing.T, api client.APIClient, stepStart time.Time, dir, check, want string) string {
+	t.Helper()
+	var c Check
+	if err := yaml.Unmarshal([]byte(check), &c); err != nil {
+		t.Fatalf("%s: %v", check, err)
+	}
+	if err := validateCheck(c); err != nil {
+		t.Errorf("%s: does not validate: %v", check, err)
+		return c.Kind
+	}
+	err := c.Run(context.Background(), api, stepStart, dir)
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("%s = %v, want it to pass", check, err)
+	case want != "" && err == nil:
+		t.Errorf("%s passed, want %q", check, want)
+	case want != "" && !strings.Contains(err.Error(), want):
+		t.Errorf("%s = %q, want it to contain %q", check, err, want)
+	}
+	return c.Kind
 }
