@@ -124,14 +124,21 @@ func newExecServer(t *testing.T) (*httptest.Server, *execFake) {
 // returns the stream's Content-Type and everything after the headers.
 func hijackExecStart(t *testing.T, srv *httptest.Server, body string) (contentType string, stream []byte) {
 	t.Helper()
+	return hijackRequest(t, srv, "POST /v1.50/exec/e1/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"+
+		"Content-Type: application/json\r\nContent-Length: "+itoa(len(body))+"\r\n\r\n"+body)
+}
+
+// hijackRequest sends a raw upgrade request to srv, checks the 101, and
+// returns the stream's Content-Type and everything after the headers.
+func hijackRequest(t *testing.T, srv *httptest.Server, request string) (contentType string, stream []byte) {
+	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(conn, "POST /v1.50/exec/e1/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"+
-		"Content-Type: application/json\r\nContent-Length: "+itoa(len(body))+"\r\n\r\n"+body)
+	io.WriteString(conn, request)
 	br := bufio.NewReader(conn)
 	status, _ := br.ReadString('\n')
 	if status != "HTTP/1.1 101 UPGRADED\r\n" {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -348,30 +349,11 @@ func TestAttachHijack(t *testing.T) {
 	srv := httptest.NewServer(New(fb, nil))
 	defer srv.Close()
 
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
+	contentType, stream := hijackRequest(t, srv, "POST /v1.50/containers/x/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+	if contentType != "application/vnd.docker.multiplexed-stream" {
+		t.Errorf("Content-Type = %q, want multiplexed at 1.50", contentType)
 	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(conn, "POST /v1.50/containers/x/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
-	br := bufio.NewReader(conn)
-	status, _ := br.ReadString('\n')
-	if status != "HTTP/1.1 101 UPGRADED\r\n" {
-		t.Fatalf("status line = %q", status)
-	}
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		if line == "\r\n" {
-			break
-		}
-		if strings.HasPrefix(line, "Content-Type:") && !strings.Contains(line, "multiplexed-stream") {
-			t.Errorf("Content-Type = %q, want multiplexed at 1.50", line)
-		}
-	}
+	br := bytes.NewReader(stream)
 	type frame struct {
 		stream byte
 		data   string
