@@ -59,19 +59,19 @@ func renderTerminal(markdown string, width int, color bool) string {
 		case trimmed == "":
 			b.WriteString("\n")
 		case strings.HasPrefix(trimmed, "# "):
-			writeWrapped(&b, parseInline(trimmed[2:], color), "", "", width, st, styleTitle)
+			writeWords(&b, words(parseInline(trimmed[2:], color)), "", 0, "", width, st, styleTitle)
 		case strings.HasPrefix(trimmed, "## "), strings.HasPrefix(trimmed, "### "):
 			_, text, _ := strings.Cut(trimmed, " ")
-			writeWrapped(&b, parseInline(text, color), "", "", width, st, styleHead)
+			writeWords(&b, words(parseInline(text, color)), "", 0, "", width, st, styleHead)
 		default:
 			indent := strings.Repeat(" ", len(line)-len(strings.TrimLeft(line, " ")))
 			if mark, text, ok := listItem(trimmed); ok {
 				first := indent + st(styleMark) + mark + st(styleReset) + " "
 				hang := indent + strings.Repeat(" ", utf8.RuneCountInString(mark)+1)
-				writeWrappedMarked(&b, parseInline(text, color), first, len(indent)+utf8.RuneCountInString(mark)+1, hang, width, st)
+				writeWords(&b, words(parseInline(text, color)), first, len(indent)+utf8.RuneCountInString(mark)+1, hang, width, st, "")
 				continue
 			}
-			writeWrapped(&b, parseInline(trimmed, color), indent, indent, width, st, "")
+			writeWords(&b, words(parseInline(trimmed, color)), indent, len(indent), indent, width, st, "")
 		}
 	}
 	return b.String()
@@ -185,18 +185,9 @@ func words(runs []inline) []word {
 	return out
 }
 
-// writeWrapped writes runs wrapped to width, the first line after first
-// and the rest after hang, the whole text in style when it has one.
-func writeWrapped(b *strings.Builder, runs []inline, first, hang string, width int, st func(string) string, style string) {
-	writeWords(b, words(runs), first, utf8.RuneCountInString(first), hang, width, st, style)
-}
-
-// writeWrappedMarked is writeWrapped for a list item, whose first prefix
-// holds escape codes: its visible width is given.
-func writeWrappedMarked(b *strings.Builder, runs []inline, first string, firstWidth int, hang string, width int, st func(string) string) {
-	writeWords(b, words(runs), first, firstWidth, hang, width, st, "")
-}
-
+// writeWords writes ws wrapped to width: the first line after first
+// (firstWidth columns wide: it may hold escape codes), the others after
+// hang, the whole text in style when it has one.
 func writeWords(b *strings.Builder, ws []word, first string, firstWidth int, hang string, width int, st func(string) string, style string) {
 	// A style of the whole text (a title) opens once per line.
 	open := func(prefix string) {
