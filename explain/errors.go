@@ -231,6 +231,23 @@ func generalErrorRules() []errorRule {
 			},
 		},
 		{
+			re: regexp.MustCompile(`(?i)network (\S+) not found`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "La red " + code(m[1]) + " no existe", []string{
+					"Las redes de siempre son tres: " + code("bridge") + " (la de siempre: una IP propia y salida a internet), " + code("none") + " (solo " + code("lo") + ") y " + code("host") + " (la red de tu máquina, sin aislar).",
+					"Míralas con " + code("bolsillo network ls") + " y elige una con " + code("--network") + "; sin " + code("--network") + " vas a " + code("bridge") + ".",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)failed to parse value as time or duration: "([^"]*)"`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[1]) + " no es una fecha ni una duración", []string{
+					code("--since") + " y " + code("--until") + " aceptan una duración hacia atrás (" + code("10m") + ", " + code("1h30m") + "), una fecha (" + code("2026-11-28") + " o " + code("2026-11-28T10:00:00") + ") o segundos Unix (" + code("1764324000") + ").",
+				}
+			},
+		},
+		{
 			re: regexp.MustCompile(`(?i)the input device is not a TTY`),
 			explain: func(_ []string, _ string) (string, []string) {
 				return "Tu entrada no es una terminal", []string{

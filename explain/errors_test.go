@@ -34,6 +34,18 @@ func TestError(t *testing.T) {
 			want:  []string{"`0-1`"},
 		},
 		{
+			name:  "network_not_found",
+			err:   errString("Error response from daemon: network mired not found"),
+			title: "# La red `mired` no existe",
+			want:  []string{"`bolsillo network ls`", "`none`"},
+		},
+		{
+			name:  "bad_since",
+			err:   errString(`failed to parse value as time or duration: "nonsense"`),
+			title: "# `nonsense` no es una fecha ni una duración",
+			want:  []string{"`10m`"},
+		},
+		{
 			name:  "not_a_tty",
 			err:   errString("the input device is not a TTY"),
 			title: "# Tu entrada no es una terminal",
