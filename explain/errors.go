@@ -234,7 +234,7 @@ func generalErrorRules() []errorRule {
 			re: regexp.MustCompile(`(?i)network (\S+) not found`),
 			explain: func(m []string, _ string) (string, []string) {
 				return "La red " + code(m[1]) + " no existe", []string{
-					"Las redes de siempre son tres: " + code("bridge") + " (la de siempre: una IP propia y salida a internet), " + code("none") + " (solo " + code("lo") + ") y " + code("host") + " (la red de tu máquina, sin aislar).",
+					"Las redes que trae el daemon son tres: " + code("bridge") + " (la de por defecto: una IP propia y salida a internet), " + code("none") + " (solo " + code("lo") + ") y " + code("host") + " (la red de tu máquina, sin aislar).",
 					"Míralas con " + code("bolsillo network ls") + " y elige una con " + code("--network") + "; sin " + code("--network") + " vas a " + code("bridge") + ".",
 				}
 			},
