@@ -22,13 +22,17 @@ const (
 	rowHTTPDirect    = "http-direct"
 )
 
-// The load of each HTTP row: httpWorkers clients at once, until
-// httpMaxRequests requests were sent or httpDuration has passed, whichever
-// comes first. A request that takes longer than httpRequestTimeout fails.
+// The load of the HTTP rows. Each row is measured in httpRounds rounds,
+// the two rows alternating as A B B A A B…, so that a machine that slows
+// down or speeds up during the measurement weighs on both rows alike. A
+// round is httpWorkers clients at once, until httpMaxRequests requests
+// were sent or httpDuration has passed, whichever comes first. A request
+// that takes longer than httpRequestTimeout fails.
 const (
+	httpRounds         = 6
 	httpWorkers        = 4
 	httpMaxRequests    = 2000
-	httpDuration       = 3 * time.Second
+	httpDuration       = 500 * time.Millisecond
 	httpRequestTimeout = 5 * time.Second
 	// httpReadyTimeout bounds the wait for the server to answer at all.
 	httpReadyTimeout = 10 * time.Second
@@ -58,14 +62,17 @@ const httpBody = "hola\n"
 // of bolsillo: through the port bolsillod publishes on 127.0.0.1, and
 // straight to the container's address on the daemon's bridge. Each
 // request opens its own TCP connection, as a browser's first visit does.
+// Workers, MaxRequests and Duration bound each of the Rounds of a row.
 type HTTPBench struct {
+	Rounds      int
 	Workers     int
 	MaxRequests int
 	Duration    time.Duration
 	Rows        []HTTPRow // the published port first
 }
 
-// HTTPRow is one load run against one address.
+// HTTPRow is the load runs against one address: loadResult adds up its
+// rounds.
 type HTTPRow struct {
 	Key   string
 	Label string
@@ -73,6 +80,28 @@ type HTTPRow struct {
 	loadResult
 	// Err says why the measurement failed.
 	Err string
+}
+
+// add adds the requests and the time of one round to l.
+func (l *loadResult) add(round loadResult) {
+	l.Requests += round.Requests
+	l.Elapsed += round.Elapsed
+}
+
+// roundOrder returns the rows measured in each of n rounds of two rows, 0
+// and 1, in the order A B B A A B B A…: each row goes first in half of the
+// pairs, so a drift of the machine's speed during the measurement does not
+// favour either.
+func roundOrder(n int) [][2]int {
+	order := make([][2]int, n)
+	for i := range order {
+		if i%2 == 0 {
+			order[i] = [2]int{0, 1}
+		} else {
+			order[i] = [2]int{1, 0}
+		}
+	}
+	return order
 }
 
 // loadResult is what one load run did: Requests answered, each with 200
@@ -243,7 +272,7 @@ func httpURL(ap netip.AddrPort) string { return "http://" + ap.String() + "/" }
 // straight to the container's address on the daemon's bridge, and removes
 // the container.
 func (b *bench) measureHTTP(ctx context.Context, d *daemon) {
-	hb := &HTTPBench{Workers: httpWorkers, MaxRequests: httpMaxRequests, Duration: httpDuration}
+	hb := &HTTPBench{Rounds: httpRounds, Workers: httpWorkers, MaxRequests: httpMaxRequests, Duration: httpDuration}
 	b.report.HTTP = hb
 	published := HTTPRow{Key: rowHTTPPublished, Label: "HTTP a través del puerto publicado"}
 	direct := HTTPRow{Key: rowHTTPDirect, Label: "HTTP directo a la IP del contenedor"}
@@ -299,15 +328,26 @@ func (b *bench) measureHTTP(ctx context.Context, d *daemon) {
 
 	client := newHTTPClient()
 	defer client.CloseIdleConnections()
-	for _, row := range []*HTTPRow{&published, &direct} {
+	rows := []*HTTPRow{&published, &direct}
+	for _, row := range rows {
 		if err := waitHTTP(ctx, client, row.URL, httpBody, httpReadyTimeout); err != nil {
 			row.Err = err.Error()
-			continue
 		}
-		b.progress("%s: GET %s, %d a la vez, hasta %d peticiones o %s", row.Label, row.URL, httpWorkers, httpMaxRequests, httpDuration)
-		load := httpLoad{url: row.URL, workers: httpWorkers, maxRequests: httpMaxRequests, duration: httpDuration, body: httpBody}
-		if row.loadResult, err = load.run(ctx, client); err != nil {
-			row.Err = err.Error()
+	}
+	b.progress("HTTP: %d rondas alternas por dirección, %d a la vez, hasta %d peticiones o %s por ronda", httpRounds, httpWorkers, httpMaxRequests, httpDuration)
+	for _, pair := range roundOrder(httpRounds) {
+		for _, i := range pair {
+			row := rows[i]
+			if row.Err != "" {
+				continue
+			}
+			load := httpLoad{url: row.URL, workers: httpWorkers, maxRequests: httpMaxRequests, duration: httpDuration, body: httpBody}
+			round, err := load.run(ctx, client)
+			if err != nil {
+				row.Err = err.Error()
+				continue
+			}
+			row.add(round)
 		}
 	}
 	hb.Rows = []HTTPRow{published, direct}
@@ -361,9 +401,10 @@ func formatRate(rate float64) string { return fmt.Sprintf("%.1f req/s", rate) }
 func (h *HTTPBench) writeText(b *strings.Builder) {
 	b.WriteString("\nPeticiones HTTP a busybox httpd en un contenedor de bolsillo\n")
 	fmt.Fprintf(b, "  El contenedor corre `%s`, con -p 127.0.0.1:0:%s.\n", shellJoin(httpServer), httpContainerPort)
-	fmt.Fprintf(b, "  %d clientes a la vez, cada petición en una conexión TCP nueva (sin keep-alive), hasta %d\n"+
-		"  peticiones o %s por fila; cada respuesta se comprueba. Se mide en peticiones por segundo\n"+
-		"  (req/s), no en ms: más es mejor.\n", h.Workers, h.MaxRequests, formatSeconds(h.Duration))
+	fmt.Fprintf(b, "  %d clientes a la vez, cada petición en una conexión TCP nueva (sin keep-alive); %d rondas\n"+
+		"  por fila, alternando las filas (A B B A…), de hasta %d peticiones o %s cada una; cada\n"+
+		"  respuesta se comprueba. Se mide en peticiones por segundo (req/s), no en ms: más es mejor.\n",
+		h.Workers, h.Rounds, h.MaxRequests, formatSeconds(h.Duration))
 	rates := table{
 		indent: "  ",
 		header: []string{"medición", "dirección", "peticiones", "tiempo", "rendimiento", "vs directo"},
@@ -401,9 +442,10 @@ func formatSeconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seco
 // jsonHTTP is the raw form of an HTTPBench.
 type jsonHTTP struct {
 	Command      []string      `json:"container_command"`
+	Rounds       int           `json:"rounds"`
 	Workers      int           `json:"workers"`
-	MaxRequests  int           `json:"max_requests"`
-	MaxSeconds   float64       `json:"max_seconds"`
+	MaxRequests  int           `json:"max_requests_per_round"`
+	MaxSeconds   float64       `json:"max_seconds_per_round"`
 	Measurements []jsonHTTPRow `json:"measurements"`
 }
 
@@ -418,7 +460,7 @@ type jsonHTTPRow struct {
 
 // json returns the raw form of h.
 func (h *HTTPBench) json() *jsonHTTP {
-	out := &jsonHTTP{Command: httpServer, Workers: h.Workers, MaxRequests: h.MaxRequests, MaxSeconds: h.Duration.Seconds()}
+	out := &jsonHTTP{Command: httpServer, Rounds: h.Rounds, Workers: h.Workers, MaxRequests: h.MaxRequests, MaxSeconds: h.Duration.Seconds()}
 	for _, row := range h.Rows {
 		out.Measurements = append(out.Measurements, jsonHTTPRow{
 			Name:              row.Key,

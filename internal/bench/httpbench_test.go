@@ -292,3 +292,31 @@ func TestShellJoin(t *testing.T) {
 		}
 	}
 }
+
+func TestRoundOrder(t *testing.T) {
+	got := roundOrder(4)
+	want := [][2]int{{0, 1}, {1, 0}, {0, 1}, {1, 0}}
+	if len(got) != len(want) {
+		t.Fatalf("roundOrder(4) = %v, want %v", got, want)
+	}
+	first := [2]int{}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("round %d = %v, want %v", i, got[i], want[i])
+		}
+		first[got[i][0]]++
+	}
+	if first[0] != first[1] {
+		t.Errorf("row 0 goes first %d times and row 1 %d times, want as many", first[0], first[1])
+	}
+}
+
+func TestLoadResultAdd(t *testing.T) {
+	var total loadResult
+	for _, r := range []loadResult{{Requests: 300, Elapsed: 500 * time.Millisecond}, {Requests: 200, Elapsed: 500 * time.Millisecond}} {
+		total.add(r)
+	}
+	if total.Requests != 500 || total.Elapsed != time.Second || total.Rate() != 500 {
+		t.Errorf("total = %+v, rate %v; want 500 requests in 1s, 500 req/s", total, total.Rate())
+	}
+}

@@ -66,7 +66,7 @@ func sampleReports() map[string]*Report {
 		},
 		DockerNote: "docker exec: sin medir; no hay daemon en /var/run/docker.sock (" + dockerExecReference + ")",
 	}
-	noDocker.HTTP = &HTTPBench{Workers: 4, MaxRequests: 2000, Duration: 3 * time.Second, Rows: []HTTPRow{
+	noDocker.HTTP = &HTTPBench{Rounds: 6, Workers: 4, MaxRequests: 2000, Duration: 500 * time.Millisecond, Rows: []HTTPRow{
 		{Key: rowHTTPPublished, Label: "HTTP a través del puerto publicado", URL: "http://127.0.0.1:40975/", loadResult: loadResult{Requests: 2000, Elapsed: 1600 * time.Millisecond}},
 		{Key: rowHTTPDirect, Label: "HTTP directo a la IP del contenedor", URL: "http://10.100.161.2:80/", loadResult: loadResult{Requests: 2000, Elapsed: 1250 * time.Millisecond}},
 	}}
@@ -111,7 +111,7 @@ func sampleReports() map[string]*Report {
 		{Key: rowExecBolsillo, Label: execLabel("bolsillo"), Samples: spread(25*time.Millisecond, 20)},
 		{Key: rowExecDocker, Label: execLabel("docker"), Samples: spread(60*time.Millisecond, 20)},
 	}}
-	withDocker.HTTP = &HTTPBench{Workers: 4, MaxRequests: 2000, Duration: 3 * time.Second, Rows: []HTTPRow{
+	withDocker.HTTP = &HTTPBench{Rounds: 6, Workers: 4, MaxRequests: 2000, Duration: 500 * time.Millisecond, Rows: []HTTPRow{
 		{Key: rowHTTPPublished, Label: "HTTP a través del puerto publicado", URL: "http://127.0.0.1:40975/", loadResult: loadResult{Requests: 1500, Elapsed: 3 * time.Second}},
 		{Key: rowHTTPDirect, Label: "HTTP directo a la IP del contenedor", URL: "http://10.100.161.2:80/", loadResult: loadResult{Requests: 2000, Elapsed: 2 * time.Second}},
 	}}
@@ -149,7 +149,7 @@ func sampleReports() map[string]*Report {
 		{Key: rowExecBolsillo, Label: execLabel("bolsillo"), Err: "bolsillo exec bench-exec echo bolsillo-bench: exit status 1: Error response from daemon: container is not running"},
 		{Key: rowExecDocker, Label: execLabel("docker"), Err: "docker create --name bench-exec-0123456789ab: exit status 125: Conflict"},
 	}}
-	registryDown.HTTP = &HTTPBench{Workers: 4, MaxRequests: 2000, Duration: 3 * time.Second, Rows: []HTTPRow{
+	registryDown.HTTP = &HTTPBench{Rounds: 6, Workers: 4, MaxRequests: 2000, Duration: 500 * time.Millisecond, Rows: []HTTPRow{
 		{Key: rowHTTPPublished, Label: "HTTP a través del puerto publicado", URL: "http://127.0.0.1:40975/", Err: "Get \"http://127.0.0.1:40975/\": read tcp 127.0.0.1:51234->127.0.0.1:40975: read: connection reset by peer"},
 		{Key: rowHTTPDirect, Label: "HTTP directo a la IP del contenedor", URL: "http://10.100.161.2:80/", loadResult: loadResult{Requests: 2000, Elapsed: 1250 * time.Millisecond}},
 	}}
