@@ -63,6 +63,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParseDetachKeys$$' -fuzztime=$(FUZZTIME) ./engine/server
 	$(GO) test -run='^$$' -fuzz='^FuzzCreateRequest$$' -fuzztime=$(FUZZTIME) ./engine
 	$(GO) test -run='^$$' -fuzz='^FuzzNormalizeRef$$' -fuzztime=$(FUZZTIME) ./engine/image
+	$(GO) test -run='^$$' -fuzz='^FuzzParseNormalizedNamed$$' -fuzztime=$(FUZZTIME) ./internal/imageref
 	$(GO) test -run='^$$' -fuzz='^FuzzUnpack$$' -fuzztime=$(FUZZTIME) ./engine/layer
 	$(GO) test -run='^$$' -fuzz='^FuzzExtractContext$$' -fuzztime=$(FUZZTIME) ./engine/build
 	$(GO) test -run='^$$' -fuzz='^FuzzDockerignore$$' -fuzztime=$(FUZZTIME) ./engine/build

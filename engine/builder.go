@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/distribution/reference"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 
@@ -15,6 +14,7 @@ import (
 	"bolsillo/engine/container"
 	"bolsillo/engine/image"
 	"bolsillo/engine/layer"
+	"bolsillo/internal/imageref"
 )
 
 // buildDir is where builds keep their extracted contexts and the
@@ -69,18 +69,18 @@ func (b buildImages) Tag(id digest.Digest, ref string) (digest.Digest, error) {
 // Pull pulls ref as POST /images/create does, with the credentials the
 // client sent for its registry, and streams the same messages.
 func (b buildImages) Pull(ctx context.Context, ref string, out func(backend.JSONMessage) error) (*image.Image, error) {
-	named, err := reference.ParseNormalizedNamed(ref)
+	named, err := imageref.ParseNormalizedNamed(ref)
 	if err != nil {
 		return nil, fmt.Errorf("invalid reference format: %w", err)
 	}
-	named = reference.TagNameOnly(named)
+	named = imageref.TagNameOnly(named)
 	if err := b.e.ImagePull(ctx, backend.PullOptions{
-		Image: reference.FamiliarString(named),
-		Auth:  b.credentials(reference.Domain(named)),
+		Image: imageref.FamiliarString(named),
+		Auth:  b.credentials(imageref.Domain(named)),
 	}, out); err != nil {
 		return nil, err
 	}
-	return b.e.images.Get(reference.FamiliarString(named))
+	return b.e.images.Get(imageref.FamiliarString(named))
 }
 
 // credentials finds the auth of a registry in X-Registry-Config, keyed

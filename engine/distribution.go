@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/distribution/reference"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -18,6 +17,7 @@ import (
 	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
 	"bolsillo/engine/image"
+	"bolsillo/internal/imageref"
 )
 
 // ImagePull is POST /images/create?fromImage=...: it streams Docker's pull
@@ -32,16 +32,16 @@ func (e *Engine) ImagePull(ctx context.Context, opts backend.PullOptions, out fu
 			ref += ":" + opts.Tag
 		}
 	}
-	named, err := reference.ParseNormalizedNamed(ref)
+	named, err := imageref.ParseNormalizedNamed(ref)
 	if err != nil {
 		return errdefs.InvalidParameter("invalid reference format: %s", err.Error())
 	}
-	named = reference.TagNameOnly(named)
+	named = imageref.TagNameOnly(named)
 	tagOrDigest := "latest"
 	switch r := named.(type) {
-	case reference.Digested:
+	case imageref.Digested:
 		tagOrDigest = r.Digest().String()
-	case reference.Tagged:
+	case imageref.Tagged:
 		tagOrDigest = r.Tag()
 	}
 	platform, err := parsePlatform(opts.Platform)
@@ -57,29 +57,29 @@ func (e *Engine) ImagePull(ctx context.Context, opts backend.PullOptions, out fu
 		}
 		if !started {
 			started = true
-			sendErr = out(backend.JSONMessage{Status: "Pulling from " + reference.FamiliarName(named), ID: tagOrDigest})
+			sendErr = out(backend.JSONMessage{Status: "Pulling from " + imageref.FamiliarName(named), ID: tagOrDigest})
 		}
 		if sendErr == nil {
 			sendErr = out(progressMessage(p))
 		}
 	}
-	res, err := e.images.Pull(ctx, reference.FamiliarString(named), image.PullOptions{
+	res, err := e.images.Pull(ctx, imageref.FamiliarString(named), image.PullOptions{
 		Auth:     authenticator(opts.Auth),
 		Platform: platform,
 		Progress: progress,
 	})
 	if err != nil {
-		return registryError(err, reference.FamiliarName(named))
+		return registryError(err, imageref.FamiliarName(named))
 	}
 	if sendErr != nil {
 		return sendErr
 	}
 	if !started {
-		if err := out(backend.JSONMessage{Status: "Pulling from " + reference.FamiliarName(named), ID: tagOrDigest}); err != nil {
+		if err := out(backend.JSONMessage{Status: "Pulling from " + imageref.FamiliarName(named), ID: tagOrDigest}); err != nil {
 			return err
 		}
 	}
-	e.publishImage("pull", reference.FamiliarString(named), reference.FamiliarName(named))
+	e.publishImage("pull", imageref.FamiliarString(named), imageref.FamiliarName(named))
 	if err := out(backend.JSONMessage{Status: "Digest: " + res.Digest.String()}); err != nil {
 		return err
 	}
@@ -107,19 +107,19 @@ func (e *Engine) ImagePush(ctx context.Context, opts backend.PushOptions, out fu
 	if opts.Tag != "" {
 		ref += ":" + opts.Tag
 	}
-	named, err := reference.ParseNormalizedNamed(ref)
+	named, err := imageref.ParseNormalizedNamed(ref)
 	if err != nil {
 		return errdefs.InvalidParameter("invalid reference format: %s", err.Error())
 	}
-	named = reference.TagNameOnly(named)
-	if _, err := e.images.Get(reference.FamiliarString(named)); err != nil {
-		return errdefs.NotFound("An image does not exist locally with the tag: %s", reference.FamiliarName(named))
+	named = imageref.TagNameOnly(named)
+	if _, err := e.images.Get(imageref.FamiliarString(named)); err != nil {
+		return errdefs.NotFound("An image does not exist locally with the tag: %s", imageref.FamiliarName(named))
 	}
 	if err := out(backend.JSONMessage{Status: "The push refers to repository [" + named.Name() + "]"}); err != nil {
 		return err
 	}
 	var sendErr error
-	res, err := e.images.Push(ctx, reference.FamiliarString(named), image.PushOptions{
+	res, err := e.images.Push(ctx, imageref.FamiliarString(named), image.PushOptions{
 		Auth: authenticator(opts.Auth),
 		Progress: func(p image.Progress) {
 			if sendErr == nil {
@@ -128,14 +128,14 @@ func (e *Engine) ImagePush(ctx context.Context, opts backend.PushOptions, out fu
 		},
 	})
 	if err != nil {
-		return registryError(err, reference.FamiliarName(named))
+		return registryError(err, imageref.FamiliarName(named))
 	}
 	if sendErr != nil {
 		return sendErr
 	}
-	e.publishImage("push", reference.FamiliarString(named), reference.FamiliarName(named))
+	e.publishImage("push", imageref.FamiliarString(named), imageref.FamiliarName(named))
 	tag := "latest"
-	if t, ok := named.(reference.Tagged); ok {
+	if t, ok := named.(imageref.Tagged); ok {
 		tag = t.Tag()
 	}
 	if err := out(backend.JSONMessage{Status: fmt.Sprintf("%s: digest: %s size: %d", tag, res.Digest, res.Size)}); err != nil {

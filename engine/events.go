@@ -9,12 +9,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/moby/moby/api/types/mount"
 
 	"bolsillo/engine/backend"
 	"bolsillo/engine/container"
 	"bolsillo/engine/volume"
+	"bolsillo/internal/imageref"
 )
 
 // eventLogSize is how many past events GET /events?since= can replay.
@@ -285,21 +285,21 @@ func matchEvent(ev backend.Event, filters map[string][]string) bool {
 // familiarTagged is how moby names a tag in events: the familiar
 // reference with its tag, latest when it has none ("web:latest").
 func familiarTagged(ref string) string {
-	n, err := reference.ParseNormalizedNamed(ref)
+	n, err := imageref.ParseNormalizedNamed(ref)
 	if err != nil {
 		return ref
 	}
-	return reference.FamiliarString(reference.TagNameOnly(n))
+	return imageref.FamiliarString(imageref.TagNameOnly(n))
 }
 
 // withoutTag is a reference's familiar name without tag or digest
 // ("busybox:latest" is "busybox"); what does not parse stays as it is.
 func withoutTag(ref string) string {
-	n, err := reference.ParseNormalizedNamed(ref)
+	n, err := imageref.ParseNormalizedNamed(ref)
 	if err != nil {
 		return ref
 	}
-	return reference.FamiliarName(n)
+	return imageref.FamiliarName(n)
 }
 
 // withEvent runs op on container ref and, when it succeeds, publishes the

@@ -3,7 +3,7 @@ package explain
 import (
 	"strings"
 
-	"github.com/distribution/reference"
+	"bolsillo/internal/imageref"
 )
 
 // dockerHubDomain is the registry a name without a host refers to.
@@ -29,29 +29,29 @@ type imageName struct {
 // parseImageName normalises ref as Docker does. ok is false when ref is not a
 // valid reference.
 func parseImageName(ref string) (n imageName, ok bool) {
-	named, err := reference.ParseNormalizedNamed(ref)
+	named, err := imageref.ParseNormalizedNamed(ref)
 	if err != nil {
 		return imageName{Typed: ref}, false
 	}
 	n = imageName{
 		Typed:  ref,
-		Domain: reference.Domain(named),
-		Path:   reference.Path(named),
+		Domain: imageref.Domain(named),
+		Path:   imageref.Path(named),
 	}
-	if d, isDigested := named.(reference.Digested); isDigested {
+	if d, isDigested := named.(imageref.Digested); isDigested {
 		n.Digest = d.Digest().String()
 	}
-	if t, isTagged := named.(reference.Tagged); isTagged {
+	if t, isTagged := named.(imageref.Tagged); isTagged {
 		n.Tag = t.Tag()
 	}
 	if n.Tag == "" && n.Digest == "" {
-		named = reference.TagNameOnly(named)
-		n.Tag = named.(reference.Tagged).Tag()
+		named = imageref.TagNameOnly(named)
+		n.Tag = named.(imageref.Tagged).Tag()
 		n.TagImplied = true
 	}
-	n.Repo = reference.FamiliarName(named)
+	n.Repo = imageref.FamiliarName(named)
 	n.Full = named.String()
-	n.Familiar = reference.FamiliarString(named)
+	n.Familiar = imageref.FamiliarString(named)
 	return n, true
 }
 

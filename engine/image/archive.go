@@ -14,12 +14,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/distribution/reference"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"bolsillo/engine/errdefs"
+	"bolsillo/internal/imageref"
 )
 
 // Names in a docker-archive (the format of `docker save`).
@@ -111,15 +111,15 @@ func (s *Store) Save(ctx context.Context, w io.Writer, refs []string) error {
 		if n := len(rec.config.RootFS.DiffIDs); n > 0 {
 			top := rec.config.RootFS.DiffIDs[n-1].Encoded()
 			for _, t := range sv.tags {
-				named, err := reference.ParseNormalizedNamed(t)
+				named, err := imageref.ParseNormalizedNamed(t)
 				if err != nil {
 					continue
 				}
-				tagged, ok := named.(reference.NamedTagged)
+				tagged, ok := named.(imageref.NamedTagged)
 				if !ok {
 					continue
 				}
-				repo := reference.FamiliarName(named)
+				repo := imageref.FamiliarName(named)
 				if repos[repo] == nil {
 					repos[repo] = make(map[string]string)
 				}
@@ -148,16 +148,16 @@ func (s *Store) Save(ctx context.Context, w io.Writer, refs []string) error {
 // saveTargets resolves one argument of Save into images and the familiar
 // tag each is saved with ("" for none). The caller holds s.mu.
 func (s *Store) saveTargets(ref string) ([]*record, []string, error) {
-	if named, err := reference.ParseNormalizedNamed(ref); err == nil && reference.IsNameOnly(named) {
+	if named, err := imageref.ParseNormalizedNamed(ref); err == nil && imageref.IsNameOnly(named) {
 		var recs []*record
 		var tags []string
 		for _, key := range slices.Sorted(maps.Keys(s.tags)) {
-			kn, err := reference.ParseNormalizedNamed(key)
+			kn, err := imageref.ParseNormalizedNamed(key)
 			if err != nil || kn.Name() != named.Name() {
 				continue
 			}
 			recs = append(recs, s.images[s.tags[key]])
-			tags = append(tags, reference.FamiliarString(kn))
+			tags = append(tags, imageref.FamiliarString(kn))
 		}
 		if len(recs) > 0 {
 			return recs, tags, nil
@@ -169,8 +169,8 @@ func (s *Store) saveTargets(ref string) ([]*record, []string, error) {
 	}
 	tag := ""
 	if named, err := parseRef(ref); err == nil && s.tags[named.String()] == rec.id {
-		if _, digested := named.(reference.Digested); !digested {
-			tag = reference.FamiliarString(named)
+		if _, digested := named.(imageref.Digested); !digested {
+			tag = imageref.FamiliarString(named)
 		}
 	}
 	return []*record{rec}, []string{tag}, nil

@@ -3,9 +3,8 @@ package image
 import (
 	"fmt"
 
-	"github.com/distribution/reference"
-
 	"bolsillo/engine/errdefs"
+	"bolsillo/internal/imageref"
 )
 
 // NormalizeRef returns the fully qualified form of an image reference, with
@@ -23,36 +22,36 @@ func NormalizeRef(ref string) (string, error) {
 }
 
 // parseRef parses ref as NormalizeRef does, returning the parsed reference.
-func parseRef(ref string) (reference.Named, error) {
-	named, err := reference.ParseNormalizedNamed(ref)
+func parseRef(ref string) (imageref.Named, error) {
+	named, err := imageref.ParseNormalizedNamed(ref)
 	if err != nil {
 		return nil, errdefs.Classify(errdefs.KindInvalidParameter, err)
 	}
-	return reference.TagNameOnly(named), nil
+	return imageref.TagNameOnly(named), nil
 }
 
 // FamiliarRef returns the short form that docker shows for a normalized
 // reference: "docker.io/library/busybox:latest" becomes "busybox:latest". A
 // string that does not parse is returned unchanged.
 func FamiliarRef(normalized string) string {
-	named, err := reference.ParseNormalizedNamed(normalized)
+	named, err := imageref.ParseNormalizedNamed(normalized)
 	if err != nil {
 		return normalized
 	}
-	return reference.FamiliarString(named)
+	return imageref.FamiliarString(named)
 }
 
 // tagRef parses ref as a reference that a tag can be given to: a name with
 // an optional tag, never a digest.
-func tagRef(ref string) (reference.NamedTagged, error) {
+func tagRef(ref string) (imageref.NamedTagged, error) {
 	named, err := parseRef(ref)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := named.(reference.Digested); ok {
+	if _, ok := named.(imageref.Digested); ok {
 		return nil, errdefs.InvalidParameter("refusing to create a tag with a digest reference")
 	}
-	tagged, ok := named.(reference.NamedTagged)
+	tagged, ok := named.(imageref.NamedTagged)
 	if !ok {
 		return nil, errdefs.InvalidParameter("invalid reference format: %s has no tag", ref)
 	}

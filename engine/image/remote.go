@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -24,6 +23,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"bolsillo/engine/errdefs"
+	"bolsillo/internal/imageref"
 )
 
 // ErrUnauthorized is wrapped into the errors of a registry that refused
@@ -100,7 +100,7 @@ func (s *Store) Pull(ctx context.Context, ref string, opts PullOptions) (*PullRe
 		platform = *opts.Platform
 	}
 	ropts := s.remoteOptions(ctx, opts.Auth, remote.WithPlatform(platform))
-	familiar := reference.FamiliarString(named)
+	familiar := imageref.FamiliarString(named)
 
 	desc, err := remote.Get(rref, ropts...)
 	if err != nil {
@@ -181,7 +181,7 @@ func (s *Store) Pull(ctx context.Context, ref string, opts PullOptions) (*PullRe
 		}
 		rec = s.images[rec.id]
 	}
-	if tagged, ok := named.(reference.NamedTagged); ok {
+	if tagged, ok := named.(imageref.NamedTagged); ok {
 		key := tagged.String()
 		res.UpToDate = s.tags[key] == rec.id
 		if res.Dangling, err = s.tag(rec.id, key); err != nil {
@@ -269,13 +269,13 @@ func (s *Store) Push(ctx context.Context, ref string, opts PushOptions) (*PushRe
 	if err != nil {
 		return nil, err
 	}
-	familiar := reference.FamiliarString(tagged)
+	familiar := imageref.FamiliarString(tagged)
 	s.mu.RLock()
 	id, ok := s.tags[tagged.String()]
 	rec := s.images[id]
 	s.mu.RUnlock()
 	if !ok {
-		return nil, errdefs.NotFound("An image does not exist locally with the tag: %s", reference.FamiliarName(tagged))
+		return nil, errdefs.NotFound("An image does not exist locally with the tag: %s", imageref.FamiliarName(tagged))
 	}
 	rref, err := s.remoteRef(tagged)
 	if err != nil {
@@ -455,9 +455,9 @@ func (s *Store) RegistryOptions(hostport string) []name.Option {
 
 // remoteRef converts a normalized reference into ggcr's, marking
 // registries that may use plain HTTP.
-func (s *Store) remoteRef(named reference.Named) (name.Reference, error) {
+func (s *Store) remoteRef(named imageref.Named) (name.Reference, error) {
 	var opts []name.Option
-	if s.plainHTTP(reference.Domain(named)) {
+	if s.plainHTTP(imageref.Domain(named)) {
 		opts = append(opts, name.Insecure)
 	}
 	r, err := name.ParseReference(named.String(), opts...)
@@ -484,13 +484,13 @@ func hostPlatform() v1.Platform {
 // a kind: "manifest for busybox:nope not found: manifest unknown",
 // "pull access denied for x, repository does not exist or may require
 // 'docker login'".
-func registryError(op, familiar string, named reference.Named, err error) error {
+func registryError(op, familiar string, named imageref.Named, err error) error {
 	var terr *transport.Error
 	if errors.As(err, &terr) {
 		switch {
 		case terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden || hasCode(terr, transport.UnauthorizedErrorCode, transport.DeniedErrorCode):
 			if op == "pull" {
-				return fmt.Errorf("pull access denied for %s, repository does not exist or may require 'docker login': %w: %w", reference.FamiliarName(named), ErrUnauthorized, err)
+				return fmt.Errorf("pull access denied for %s, repository does not exist or may require 'docker login': %w: %w", imageref.FamiliarName(named), ErrUnauthorized, err)
 			}
 			return fmt.Errorf("push access denied for %s: %w: %w", familiar, ErrUnauthorized, err)
 		case terr.StatusCode == http.StatusNotFound || hasCode(terr, transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode):

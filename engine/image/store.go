@@ -38,7 +38,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/distribution/reference"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 	"github.com/opencontainers/image-spec/specs-go"
@@ -47,6 +46,7 @@ import (
 	"bolsillo/engine/atomicfile"
 	"bolsillo/engine/errdefs"
 	"bolsillo/engine/layer"
+	"bolsillo/internal/imageref"
 )
 
 var (
@@ -279,7 +279,7 @@ func (s *Store) writeRepositories() error {
 	repos := repositories{Repositories: make(map[string]map[string]digest.Digest)}
 	for ref, id := range s.tags {
 		repo := ref
-		if named, err := reference.ParseNormalizedNamed(ref); err == nil {
+		if named, err := imageref.ParseNormalizedNamed(ref); err == nil {
 			repo = named.Name()
 		}
 		if repos.Repositories[repo] == nil {
@@ -366,7 +366,7 @@ func (s *Store) lookup(ref string) (*record, error) {
 		if id, ok := s.tags[named.String()]; ok {
 			return s.images[id], nil
 		}
-		if _, digested := named.(reference.Digested); digested {
+		if _, digested := named.(imageref.Digested); digested {
 			for _, rec := range s.images {
 				if slices.Contains(rec.repoDigests, named.String()) {
 					return rec, nil
@@ -390,8 +390,8 @@ func (s *Store) lookup(ref string) (*record, error) {
 		}
 	}
 	if err == nil {
-		if _, digested := named.(reference.Digested); !digested {
-			return nil, noSuchImage(reference.FamiliarString(named))
+		if _, digested := named.(imageref.Digested); !digested {
+			return nil, noSuchImage(imageref.FamiliarString(named))
 		}
 	}
 	return nil, noSuchImage(ref)
@@ -499,7 +499,7 @@ func (s *Store) Untag(ref string) (digest.Digest, error) {
 	key := named.String()
 	id, ok := s.tags[key]
 	if !ok {
-		return "", noSuchImage(reference.FamiliarString(named))
+		return "", noSuchImage(imageref.FamiliarString(named))
 	}
 	delete(s.tags, key)
 	if err := s.writeRepositories(); err != nil {

@@ -20,7 +20,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/api/types/image"
@@ -32,6 +31,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bolsillo/explain"
+	"bolsillo/internal/imageref"
 )
 
 // buildOptions are the flags and the argument of bolsillo build.
@@ -78,7 +78,7 @@ func buildCommand(f *factory, run func(context.Context, buildOptions) error) *co
 			opts.getenv = f.getenv
 			opts.stdinInput = f.In
 			for _, t := range opts.tags {
-				if _, err := reference.ParseNormalizedNamed(t); err != nil {
+				if _, err := imageref.ParseNormalizedNamed(t); err != nil {
 					return invalidFlag(fmt.Sprintf("El nombre `%s` no sirve para `-t`: escribe `repositorio:tag` en minúsculas, por ejemplo `web:1`.", t),
 						fmt.Errorf("invalid argument %q for \"-t, --tag\" flag: %w", t, err))
 				}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/client"
@@ -16,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bolsillo/explain"
+	"bolsillo/internal/imageref"
 )
 
 const (
@@ -148,22 +148,22 @@ func imageRows(img image.Summary, trunc, needDigest, showDigests bool, now time.
 	repoTags := map[string][]string{}
 	repoDigests := map[string][]string{}
 	for _, s := range img.RepoTags {
-		ref, err := reference.ParseNormalizedNamed(s)
+		ref, err := imageref.ParseNormalizedNamed(s)
 		if err != nil {
 			continue
 		}
-		if nt, ok := ref.(reference.NamedTagged); ok {
-			name := reference.FamiliarName(ref)
+		if nt, ok := ref.(imageref.NamedTagged); ok {
+			name := imageref.FamiliarName(ref)
 			repoTags[name] = append(repoTags[name], nt.Tag())
 		}
 	}
 	for _, s := range img.RepoDigests {
-		ref, err := reference.ParseNormalizedNamed(s)
+		ref, err := imageref.ParseNormalizedNamed(s)
 		if err != nil {
 			continue
 		}
-		if c, ok := ref.(reference.Canonical); ok {
-			name := reference.FamiliarName(ref)
+		if c, ok := ref.(imageref.Canonical); ok {
+			name := imageref.FamiliarName(ref)
 			repoDigests[name] = append(repoDigests[name], c.Digest().String())
 		}
 	}

@@ -16,11 +16,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
 	"bolsillo/explain"
+	"bolsillo/internal/imageref"
 )
 
 // labImageRef is the image lab init creates.
@@ -48,7 +48,7 @@ func newLabCommand(f *factory) *cobra.Command {
 		Short: "Crea la imagen busybox:latest a partir del busybox estático de tu máquina",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var target reference.Named
+			var target imageref.Named
 			if registry != "" {
 				var err error
 				if target, err = labRegistryTarget(registry); err != nil {
@@ -291,7 +291,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 // runLabInit creates busybox:latest and, when target is not nil, tags it
 // as target and pushes it there.
-func runLabInit(ctx context.Context, f *factory, given string, target reference.Named) error {
+func runLabInit(ctx context.Context, f *factory, given string, target imageref.Named) error {
 	busybox, err := findBusybox(given)
 	if err != nil {
 		return err
@@ -334,7 +334,7 @@ func runLabInit(ctx context.Context, f *factory, given string, target reference.
 	f.explain(explain.LabInit(lab, busybox))
 	if pushed != nil {
 		f.explain(explain.Push(explain.PushData{
-			Ref:    reference.FamiliarString(target),
+			Ref:    imageref.FamiliarString(target),
 			Image:  img.InspectResponse,
 			Layers: pushed.Layers,
 			Digest: pushed.Digest,
@@ -349,17 +349,17 @@ func runLabInit(ctx context.Context, f *factory, given string, target reference.
 // registry address alone; anything Docker would read as a Docker Hub
 // repository ("aula", "aula/busybox") is refused, so that nothing is pushed
 // to Docker Hub by mistake.
-func labRegistryTarget(registry string) (reference.Named, error) {
+func labRegistryTarget(registry string) (imageref.Named, error) {
 	bad := func(err error) error {
 		return invalidFlag(fmt.Sprintf("`--registry %s` no es la dirección de un registro.\n\n"+
 			"Escribe solo `HOST:PUERTO`, sin ruta ni nombre de imagen: por ejemplo `--registry 192.168.1.20:5000` "+
 			"o `--registry localhost:5000`. La imagen se sube como `HOST:PUERTO/busybox:latest`.", registry), err)
 	}
-	named, err := reference.ParseNormalizedNamed(registry + "/" + labImageRef)
+	named, err := imageref.ParseNormalizedNamed(registry + "/" + labImageRef)
 	if err != nil {
 		return nil, bad(fmt.Errorf("invalid registry %q: %w", registry, err))
 	}
-	if reference.Domain(named) != registry {
+	if imageref.Domain(named) != registry {
 		return nil, bad(fmt.Errorf("invalid registry %q: not a registry host", registry))
 	}
 	return named, nil
@@ -367,7 +367,7 @@ func labRegistryTarget(registry string) (reference.Named, error) {
 
 // pushLabImage tags the lab image as target and pushes it through the
 // daemon, printing the push progress as docker push does.
-func pushLabImage(ctx context.Context, f *factory, api client.APIClient, target reference.Named) (*streamRecord, error) {
+func pushLabImage(ctx context.Context, f *factory, api client.APIClient, target imageref.Named) (*streamRecord, error) {
 	if _, err := api.ImageTag(ctx, client.ImageTagOptions{Source: labImageRef, Target: target.String()}); err != nil {
 		return nil, fmt.Errorf("tagging %s as %s: %w", labImageRef, target, err)
 	}
@@ -379,7 +379,7 @@ func pushLabImage(ctx context.Context, f *factory, api client.APIClient, target 
 	if err != nil {
 		return nil, err
 	}
-	res, err := api.ImagePush(ctx, reference.FamiliarString(target), client.ImagePushOptions{
+	res, err := api.ImagePush(ctx, imageref.FamiliarString(target), client.ImagePushOptions{
 		RegistryAuth:  auth,
 		PrivilegeFunc: f.privilegeFunc(target, "push"),
 	})

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
@@ -19,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bolsillo/explain"
+	"bolsillo/internal/imageref"
 )
 
 const defaultContainerTableFormat = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
@@ -200,14 +200,14 @@ func (r *containerRow) Image() string {
 		if t := stringid.TruncateID(r.c.ImageID); t == stringid.TruncateID(r.c.Image) {
 			return t
 		}
-		ref, err := reference.ParseNormalizedNamed(r.c.Image)
+		ref, err := imageref.ParseNormalizedNamed(r.c.Image)
 		if err == nil {
-			if nt, ok := ref.(reference.NamedTagged); ok {
-				if tagged, err := reference.WithTag(reference.TrimNamed(nt), nt.Tag()); err == nil {
-					return reference.FamiliarString(tagged)
+			if nt, ok := ref.(imageref.NamedTagged); ok {
+				if tagged, err := imageref.WithTag(imageref.TrimNamed(nt), nt.Tag()); err == nil {
+					return imageref.FamiliarString(tagged)
 				}
 			} else {
-				return reference.FamiliarString(reference.TrimNamed(ref))
+				return imageref.FamiliarString(imageref.TrimNamed(ref))
 			}
 		}
 	}

@@ -6,12 +6,12 @@ import (
 	"io"
 	"strings"
 
-	"github.com/distribution/reference"
 	"github.com/moby/moby/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 
 	"bolsillo/explain"
+	"bolsillo/internal/imageref"
 )
 
 // pullOptions are the flags of bolsillo pull.
@@ -68,8 +68,8 @@ func parsePlatform(s string) ([]ocispec.Platform, error) {
 }
 
 // parseRef parses an image reference like docker, explaining a bad one.
-func parseRef(s string) (reference.Named, error) {
-	ref, err := reference.ParseNormalizedNamed(s)
+func parseRef(s string) (imageref.Named, error) {
+	ref, err := imageref.ParseNormalizedNamed(s)
 	if err != nil {
 		return nil, hintedError{
 			hint: fmt.Sprintf("`%s` no es un nombre de imagen válido.\n\n"+
@@ -94,7 +94,7 @@ func runPull(ctx context.Context, f *factory, opts pullOptions) error {
 	if err != nil {
 		return err
 	}
-	familiar := reference.FamiliarString(ref)
+	familiar := imageref.FamiliarString(ref)
 	before := f.lookupForDangling(ctx, api, familiar)
 	res, err := api.ImagePull(ctx, familiar, client.ImagePullOptions{
 		RegistryAuth:  auth,

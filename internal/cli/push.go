@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/distribution/reference"
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
 	"bolsillo/explain"
+	"bolsillo/internal/imageref"
 )
 
 // pushOptions are the flags of bolsillo push.
@@ -40,7 +40,7 @@ func runPush(ctx context.Context, f *factory, opts pushOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := ref.(reference.Digested); ok {
+	if _, ok := ref.(imageref.Digested); ok {
 		return hintedError{
 			hint: "Se sube una etiqueta (tag), no un digest: el digest lo calcula el registro al recibir la imagen. Quita la parte `@sha256:…`.",
 			err:  errors.New("cannot push a digest reference"),
@@ -50,7 +50,7 @@ func runPush(ctx context.Context, f *factory, opts pushOptions) error {
 	if err != nil {
 		return err
 	}
-	familiar := reference.FamiliarString(ref)
+	familiar := imageref.FamiliarString(ref)
 	res, err := api.ImagePush(ctx, familiar, client.ImagePushOptions{
 		RegistryAuth:  auth,
 		PrivilegeFunc: f.privilegeFunc(ref, "push"),

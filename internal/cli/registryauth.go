@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/distribution/reference"
 	"github.com/docker/cli/cli/config"
 	"github.com/docker/cli/cli/config/configfile"
 	"github.com/docker/cli/cli/config/credentials"
@@ -19,6 +18,8 @@ import (
 	"github.com/moby/moby/api/types/registry"
 	"github.com/moby/moby/client"
 	"golang.org/x/term"
+
+	"bolsillo/internal/imageref"
 )
 
 // indexServer is the key under which docker stores Docker Hub credentials.
@@ -66,8 +67,8 @@ func authKey(domain string) string {
 // registryAuth is the X-Registry-Auth header docker sends for ref: the
 // stored credentials of its registry as base64url JSON, "{}" when there
 // are none. It also reports whether credentials were found.
-func registryAuth(cf *configfile.ConfigFile, ref reference.Named) (header string, found bool, err error) {
-	key := authKey(reference.Domain(ref))
+func registryAuth(cf *configfile.ConfigFile, ref imageref.Named) (header string, found bool, err error) {
+	key := authKey(imageref.Domain(ref))
 	ac, err := cf.GetAuthConfig(key)
 	if err != nil {
 		return "", false, fmt.Errorf("reading credentials for %s: %w", key, err)
@@ -91,13 +92,13 @@ func registryAuth(cf *configfile.ConfigFile, ref reference.Named) (header string
 // privilegeFunc returns what the API client calls after a 401: like
 // docker, it asks for a user name and password on the terminal and sends
 // them. Without a terminal there is nobody to ask, and it returns nil.
-func (f *factory) privilegeFunc(ref reference.Named, verb string) func(context.Context) (string, error) {
+func (f *factory) privilegeFunc(ref imageref.Named, verb string) func(context.Context) (string, error) {
 	if _, ok := isTerminal(f.In); !ok {
 		return nil
 	}
 	return func(ctx context.Context) (string, error) {
 		fmt.Fprintf(f.Out, "\nLogin prior to %s:\n", verb)
-		ac, err := f.promptCredentials(ctx, "", "", authKey(reference.Domain(ref)))
+		ac, err := f.promptCredentials(ctx, "", "", authKey(imageref.Domain(ref)))
 		if err != nil {
 			return "", err
 		}
@@ -185,10 +186,10 @@ func credentialsLocation(cf *configfile.ConfigFile, server string) string {
 // docker CLI: a name without tag or digest gets "latest" (and says so unless
 // quiet), the credentials for its registry are read from the docker config,
 // and the API client is made.
-func (f *factory) prepareTransfer(ref reference.Named, quiet bool) (reference.Named, string, client.APIClient, error) {
-	if reference.IsNameOnly(ref) {
-		ref = reference.TagNameOnly(ref)
-		if t, ok := ref.(reference.Tagged); ok && !quiet {
+func (f *factory) prepareTransfer(ref imageref.Named, quiet bool) (imageref.Named, string, client.APIClient, error) {
+	if imageref.IsNameOnly(ref) {
+		ref = imageref.TagNameOnly(ref)
+		if t, ok := ref.(imageref.Tagged); ok && !quiet {
 			fmt.Fprintln(f.Out, "Using default tag:", t.Tag())
 		}
 	}
