@@ -12,6 +12,12 @@ SOCK     ?= /run/bolsillo.sock
 HOST     := unix://$(SOCK)
 LDFLAGS  := -s -w
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
+# The CLI binaries link no C, so they are built static: every `bolsillo`
+# command then starts without the dynamic loader. Without cgo, os/user reads
+# users and groups from /etc/passwd and /etc/group only (no NSS modules such
+# as LDAP), and host names resolve with Go's own resolver. bolsillod needs
+# cgo (libseccomp, libcontainer's nsenter) and keeps it.
+NOCGO    := CGO_ENABLED=0
 
 # Debian packages: the static busybox that `bolsillo lab init` turns into an image,
 # gcc for libcontainer's nsenter (cgo), libseccomp-dev and pkg-config for the seccomp
@@ -25,9 +31,9 @@ all: build
 
 build:
 	$(GO) build $(GOFLAGS_BUILD) -tags seccomp -o $(BIN)/bolsillod ./cmd/bolsillod
-	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo ./cmd/bolsillo
-	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-render ./cmd/bolsillo-render
-	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-registry ./cmd/bolsillo-registry
+	$(NOCGO) $(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo ./cmd/bolsillo
+	$(NOCGO) $(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-render ./cmd/bolsillo-render
+	$(NOCGO) $(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-registry ./cmd/bolsillo-registry
 
 # deps installs only what is missing, so it is cheap on a prepared machine.
 deps:

@@ -17,7 +17,7 @@ import (
 // status of the answer (0 when there was none). A route it does not know gets
 // a generic sentence.
 func APICall(method, path, rawQuery string, status int) string {
-	path = apiVersionPrefix.ReplaceAllString(path, "")
+	path = apiVersionPrefix().ReplaceAllString(path, "")
 	q, _ := url.ParseQuery(rawQuery)
 	sentence := ""
 	for _, r := range apiRoutes() {
@@ -103,7 +103,7 @@ func APIClientName(userAgent string) string {
 }
 
 // apiVersionPrefix is the "/v1.50" every versioned path starts with.
-var apiVersionPrefix = regexp.MustCompile(`^/v[0-9]+\.[0-9]+`)
+var apiVersionPrefix = lazyRegexp(`^/v[0-9]+\.[0-9]+`)
 
 // apiRequest is what a sentence is made from: the object named in the path
 // (a container, image, volume...) and the query.

@@ -2,7 +2,6 @@ package explain
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/moby/moby/api/types/image"
@@ -114,28 +113,28 @@ func BuildLeftContainer(id string) string {
 
 // interactivePrompt matches what a command prints when it waits for an
 // answer that never comes during a build.
-var interactivePrompt = regexp.MustCompile(`(?i)(\[Y/n\]|\[y/N\]|\(y/n\)|Do you want to continue|Abort\.|unexpected EOF|end of file|EOFError|not a tty|Press \[?ENTER\]?|Please select|debconf: unable to initialize frontend|read: )`)
+var interactivePrompt = lazyRegexp(`(?i)(\[Y/n\]|\[y/N\]|\(y/n\)|Do you want to continue|Abort\.|unexpected EOF|end of file|EOFError|not a tty|Press \[?ENTER\]?|Please select|debconf: unable to initialize frontend|read: )`)
 
 // readBuiltin matches the shell's `read` in a RUN instruction.
-var readBuiltin = regexp.MustCompile(`(?:^|[\s;&|(])read(?:\s|$)`)
+var readBuiltin = lazyRegexp(`(?:^|[\s;&|(])read(?:\s|$)`)
 
 // AskedForInput reports whether a RUN step waited for an answer on its
 // standard input: its output shows a question or an end of input, or its
 // instruction uses the shell's `read`. A build has no standard input.
 func AskedForInput(instruction, output string) bool {
-	if instruction != "" && readBuiltin.MatchString(strings.TrimPrefix(strings.TrimSpace(instruction), "RUN")) {
+	if instruction != "" && readBuiltin().MatchString(strings.TrimPrefix(strings.TrimSpace(instruction), "RUN")) {
 		return true
 	}
-	return interactivePrompt.MatchString(output)
+	return interactivePrompt().MatchString(output)
 }
 
 // aptQuestion is apt-get's confirmation prompt.
-var aptQuestion = regexp.MustCompile(`(?i)Do you want to continue\? \[Y/n\]`)
+var aptQuestion = lazyRegexp(`(?i)Do you want to continue\? \[Y/n\]`)
 
 // stdinSentence explains that a build has no standard input.
 func stdinSentence(output string) string {
 	s := "Durante una construcción no hay entrada estándar (stdin) ni teclado: nadie puede responder a una pregunta."
-	if q := aptQuestion.FindString(output); q != "" {
+	if q := aptQuestion().FindString(output); q != "" {
 		s += " `apt-get` preguntó " + code(q) + ", no recibió respuesta y abortó."
 	}
 	return s + " Usa comandos no interactivos: " + code("apt-get install -y PAQUETE") + ", y " +

@@ -3,7 +3,6 @@ package explain
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -232,12 +231,12 @@ func imageSteps(img image.InspectResponse, history []image.HistoryResponseItem) 
 
 // longDigest is a content hash inside an instruction, as the classic
 // builder writes COPY and ADD: "COPY file:f3e5a582ea49…(64 hex) in /www/".
-var longDigest = regexp.MustCompile(`\b(file|dir|multi|sha256):([0-9a-f]{12})[0-9a-f]{52}\b`)
+var longDigest = lazyRegexp(`\b(file|dir|multi|sha256):([0-9a-f]{12})[0-9a-f]{52}\b`)
 
 // layerInstruction is the instruction of a history row, shortened, with
 // content hashes cut to 12 digits so that the paths stay visible.
 func layerInstruction(createdBy string) string {
-	return instruction(longDigest.ReplaceAllString(createdBy, "$1:$2"))
+	return instruction(longDigest().ReplaceAllString(createdBy, "$1:$2"))
 }
 
 // sharedLayers lists, for each layer of img, the other images that use it.

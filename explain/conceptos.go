@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // conceptFS holds the concept pages: one Spanish Markdown file per topic,
@@ -95,8 +96,9 @@ func Topics() []Topic {
 	return out
 }
 
-// topicIndex maps every normalized name and alias to its topic.
-var topicIndex = func() map[string]int {
+// topicIndex maps every normalized name and alias to its topic; built on
+// first use.
+var topicIndex = sync.OnceValue(func() map[string]int {
 	idx := map[string]int{}
 	for i, t := range topics {
 		idx[normalizeTopic(t.Name)] = i
@@ -105,13 +107,13 @@ var topicIndex = func() map[string]int {
 		}
 	}
 	return idx
-}()
+})
 
 // LookupTopic finds a topic by its name or an alias, ignoring case, accents,
 // a leading dot and the difference between spaces, underscores and hyphens:
 // "Volúmenes", "volumenes" and "volumes" are the same page.
 func LookupTopic(name string) (Topic, bool) {
-	i, ok := topicIndex[normalizeTopic(name)]
+	i, ok := topicIndex()[normalizeTopic(name)]
 	if !ok {
 		return Topic{}, false
 	}

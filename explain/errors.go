@@ -548,7 +548,7 @@ func daemonDown(m []string, host string) (string, []string) {
 }
 
 // registryURL finds the registry address in a URL of an error message.
-var registryURL = regexp.MustCompile(`https?://([^/"\s]+)`)
+var registryURL = lazyRegexp(`https?://([^/"\s]+)`)
 
 // dockerHubHosts are the addresses Docker Hub answers on; `login` needs no
 // server for them.
@@ -562,7 +562,7 @@ var dockerHubHosts = map[string]bool{
 // registryInMessage returns the registry address an error message talks
 // to, or "" for Docker Hub or when it names none.
 func registryInMessage(msg string) string {
-	m := registryURL.FindStringSubmatch(msg)
+	m := registryURL().FindStringSubmatch(msg)
 	if m == nil || dockerHubHosts[m[1]] {
 		return ""
 	}

@@ -13,7 +13,9 @@ package explain
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+	"sync"
 
 	"bolsillo/explain/md"
 
@@ -29,6 +31,12 @@ var (
 	joinSpanish = md.JoinSpanish
 	plural      = md.Plural
 )
+
+// lazyRegexp returns a function that compiles expr on its first call, so
+// that the CLI does not compile every pattern of the package at each start.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // shortIDLen is the length of the IDs docker prints in its tables.
 const shortIDLen = 12

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -144,7 +145,8 @@ func Parse(b []byte) (*Lesson, error) {
 	return &l, nil
 }
 
-var idRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// idRE is the form of lesson and step ids, compiled on first use.
+var idRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`) })
 
 // Validate checks lessons against the format and returns every problem
 // found, joined: lesson ids unique and matching their file names, numbers
@@ -161,7 +163,7 @@ func Validate(ls []*Lesson) error {
 	}
 	ids := map[string]bool{}
 	for i, l := range ls {
-		if !idRE.MatchString(l.ID) {
+		if !idRE().MatchString(l.ID) {
 			bad(l, "id %q: usa minúsculas, números y guiones", l.ID)
 		}
 		if ids[l.ID] {
@@ -197,7 +199,7 @@ func Validate(ls []*Lesson) error {
 				continue
 			}
 			where := fmt.Sprintf("paso %d (%s)", j+1, s.ID)
-			if !idRE.MatchString(s.ID) {
+			if !idRE().MatchString(s.ID) {
 				bad(l, "%s: id %q: usa minúsculas, números y guiones", where, s.ID)
 			}
 			if stepIDs[s.ID] {

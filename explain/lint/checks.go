@@ -399,8 +399,9 @@ func (l *linter) supervisorFinding(in *instruction, message string) {
 	})
 }
 
-// shellMeta marks a command line that needs a shell to mean the same.
-var shellMeta = regexp.MustCompile("[$*?~`<>\\\\'\"]")
+// shellMeta are the characters that make a command line need a shell to
+// mean the same.
+const shellMeta = "$*?~`<>\\'\""
 
 // checkCmd: BP060 shell form, BP061 repeated CMD/ENTRYPOINT.
 func (l *linter) checkCmd() {
@@ -429,7 +430,7 @@ func (l *linter) checkCmd() {
 			cmds := splitCommands(text)
 			var example string
 			switch {
-			case len(cmds) == 1 && !shellMeta.MatchString(text):
+			case len(cmds) == 1 && !strings.ContainsAny(text, shellMeta):
 				example = in.keyword + " " + jsonArray(cmds[0].args)
 			case len(cmds) == 1:
 				example = in.keyword + " " + jsonArray([]string{"sh", "-c", "exec " + text})
@@ -537,7 +538,7 @@ func replaceLastWord(s, old, repl string) string {
 	return s[:i] + repl + s[i+len(old):]
 }
 
-var reLeadingCd = regexp.MustCompile(`^\s*cd\s+("[^"]*"|'[^']*'|\S+)\s*&&\s*`)
+var reLeadingCd = lazyRegexp(`^\s*cd\s+("[^"]*"|'[^']*'|\S+)\s*&&\s*`)
 
 // checkWorkdir: BP080 cd in RUN, BP081 relative WORKDIR.
 func (l *linter) checkWorkdir() {
@@ -571,7 +572,7 @@ func (l *linter) checkWorkdir() {
 					}
 					example := ""
 					text := collapseSpaces(in.text())
-					if m := reLeadingCd.FindStringSubmatch(text); m != nil {
+					if m := reLeadingCd().FindStringSubmatch(text); m != nil {
 						dir := strings.Trim(m[1], `"'`)
 						if !strings.HasPrefix(dir, "/") && workdir != "" && !strings.Contains(workdir, "$") {
 							dir = path.Join(workdir, dir)

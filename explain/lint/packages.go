@@ -2,7 +2,6 @@ package lint
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -177,10 +176,10 @@ func cacheMount(in *instruction, dir string) bool {
 }
 
 var (
-	reAskingCommand = regexp.MustCompile(`\b(apt-get|apt|yum|dnf|microdnf)\s+(install|upgrade|dist-upgrade|full-upgrade|remove|purge|autoremove|reinstall)\b`)
-	reAptInstall    = regexp.MustCompile(`\bapt(-get)?\s+install\b`)
-	reApkAdd        = regexp.MustCompile(`\bapk\s+add\b`)
-	reYesFlag       = regexp.MustCompile(`(^|\s)(-[a-zA-Z]*y[a-zA-Z]*|--yes|--assume-yes|--assumeyes)(\s|$)`)
+	reAskingCommand = lazyRegexp(`\b(apt-get|apt|yum|dnf|microdnf)\s+(install|upgrade|dist-upgrade|full-upgrade|remove|purge|autoremove|reinstall)\b`)
+	reAptInstall    = lazyRegexp(`\bapt(-get)?\s+install\b`)
+	reApkAdd        = lazyRegexp(`\bapk\s+add\b`)
+	reYesFlag       = lazyRegexp(`(^|\s)(-[a-zA-Z]*y[a-zA-Z]*|--yes|--assume-yes|--assumeyes)(\s|$)`)
 )
 
 // checkPackages: BP002, BP010, BP011, BP012, BP013, BP014.
@@ -220,7 +219,7 @@ func (l *linter) checkPackages() {
 					message: "El gestor de paquetes va a preguntar «¿Quieres continuar? [Y/n]»",
 					why:     "Sin `-y`, `apt-get install` (y `apt`, `yum`, `dnf`) pide confirmación antes de instalar. Durante una construcción no hay teclado ni entrada estándar (stdin): nadie responde, el comando aborta y `build` falla en este paso.",
 					fix:     "Añade `-y` para que responda que sí él solo.",
-					example: insertEach(in.source, reAskingCommand, " -y", reYesFlag.MatchString),
+					example: insertEach(in.source, reAskingCommand(), " -y", reYesFlag().MatchString),
 				})
 			}
 			if image && recommends {
@@ -228,7 +227,7 @@ func (l *linter) checkPackages() {
 					message: "`apt-get install` sin `--no-install-recommends`",
 					why:     "Por defecto `apt-get` instala también los paquetes «recomendados», que tu aplicación no pidió: más megas en la capa, más tiempo de construcción y más software que mantener. Es lo que los apuntes llaman no instalar paquetes innecesarios.",
 					fix:     "Añade `--no-install-recommends` y nombra tú los paquetes que sí necesitas.",
-					example: insertEach(in.source, reAptInstall, " --no-install-recommends", func(rest string) bool { return strings.Contains(rest, "install-recommends") }),
+					example: insertEach(in.source, reAptInstall(), " --no-install-recommends", func(rest string) bool { return strings.Contains(rest, "install-recommends") }),
 				})
 			}
 			if update && !aptInstall {
@@ -259,7 +258,7 @@ func (l *linter) checkPackages() {
 					message: "`apk add` sin `--no-cache`",
 					why:     "Sin `--no-cache`, `apk` guarda el índice de paquetes en `/var/cache/apk/` y se queda en la capa: peso que tu aplicación no usa.",
 					fix:     "Usa `apk add --no-cache`: descarga el índice, instala y no deja nada.",
-					example: insertEach(in.source, reApkAdd, " --no-cache", func(rest string) bool { return strings.Contains(rest, "--no-cache") }),
+					example: insertEach(in.source, reApkAdd(), " --no-cache", func(rest string) bool { return strings.Contains(rest, "--no-cache") }),
 				})
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"bolsillo/explain/md"
 )
@@ -108,6 +109,12 @@ func collapseSpaces(s string) string {
 // continued writes a RUN with one command per line: "RUN a \\\n    && b".
 func continued(keyword string, cmds []string) string {
 	return keyword + " " + strings.Join(cmds, " \\\n    && ")
+}
+
+// lazyRegexp returns a function that compiles expr on its first call, so
+// that the CLI does not compile every pattern of the package at each start.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
 
 // insertEach inserts text after every match of re in src whose command

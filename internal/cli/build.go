@@ -456,10 +456,12 @@ type buildRecord struct {
 	Tagged  []string // "Successfully tagged <name>"
 }
 
+// The lines of the classic builder's output that observe reads, compiled on
+// first use: every command of the CLI would pay for them at start-up.
 var (
-	stepLine  = regexp.MustCompile(`^Step (\d+)/\d+ : (.*)$`)
-	idLine    = regexp.MustCompile(`^ ---> ([0-9a-f]{12,64})$`)
-	ansiColor = regexp.MustCompile("\x1b\\[[0-9;]*m")
+	stepLine  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^Step (\d+)/\d+ : (.*)$`) })
+	idLine    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ ---> ([0-9a-f]{12,64})$`) })
+	ansiColor = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("\x1b\\[[0-9;]*m") })
 )
 
 // observe records one message of the stream.
@@ -491,12 +493,12 @@ func (r *buildRecord) finish() {
 }
 
 func (r *buildRecord) line(l string) {
-	l = strings.TrimRight(ansiColor.ReplaceAllString(l, ""), "\r")
+	l = strings.TrimRight(ansiColor().ReplaceAllString(l, ""), "\r")
 	var cur *recordedStep
 	if n := len(r.Steps); n > 0 {
 		cur = r.Steps[n-1]
 	}
-	if m := stepLine.FindStringSubmatch(l); m != nil {
+	if m := stepLine().FindStringSubmatch(l); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		r.Steps = append(r.Steps, &recordedStep{BuildStep: explain.BuildStep{Number: n, Instruction: m[2]}})
 		return
@@ -517,8 +519,8 @@ func (r *buildRecord) line(l string) {
 		cur.Cached = true
 	case strings.HasPrefix(l, " ---> Running in "):
 		cur.Container = strings.TrimSpace(strings.TrimPrefix(l, " ---> Running in "))
-	case idLine.MatchString(l):
-		cur.ImageID = idLine.FindStringSubmatch(l)[1]
+	case idLine().MatchString(l):
+		cur.ImageID = idLine().FindStringSubmatch(l)[1]
 	case strings.HasPrefix(l, " ---> "), strings.HasPrefix(l, "Removing intermediate container "):
 	default:
 		cur.Output.WriteString(l)

@@ -60,50 +60,35 @@ func runExec(ctx context.Context, f *factory, opts *execOptions) error {
 	if err != nil {
 		return err
 	}
-	// As docker: look the container up first, for a clear error.
-	inspected, err := api.ContainerInspect(ctx, opts.container, client.ContainerInspectOptions{})
-	if err != nil {
-		return err
-	}
-	c := inspected.Container
-	if c.State != nil && !c.State.Running {
-		return hintedError{
-			hint: explain.ExecNotRunning(c),
-			err:  fmt.Errorf("Error response from daemon: container %s is not running", c.ID),
+	// The explanation needs the container, so with explanations on it is
+	// looked up first, as docker does. Without them the exec is created
+	// straight away, one request less, and the container is looked up only
+	// when something fails: either way a missing or stopped container is
+	// reported before any other failure.
+	explaining := f.Explaining()
+	var c container.InspectResponse
+	if explaining {
+		if c, err = runningContainer(ctx, api, opts.container); err != nil {
+			return err
 		}
 	}
-	if opts.tty && opts.interactive && !opts.detach {
-		if _, ok := isTerminal(f.In); !ok {
-			return errors.New("the input device is not a TTY")
-		}
-	}
-
-	env, err := readEnv(opts.envFiles, opts.env, osEnv, os.ReadFile)
-	if err != nil {
-		return err
-	}
-	createOpts := client.ExecCreateOptions{
-		User:         opts.user,
-		Privileged:   opts.privileged,
-		TTY:          opts.tty,
-		AttachStdin:  opts.interactive && !opts.detach,
-		AttachStdout: !opts.detach,
-		AttachStderr: !opts.detach,
-		DetachKeys:   opts.detachKeys,
-		Env:          env,
-		WorkingDir:   opts.workdir,
-		Cmd:          opts.cmd,
-	}
-	if opts.tty && !opts.detach {
-		if fd, ok := isTerminal(f.Out); ok {
-			if w, h, err := term.GetSize(int(fd)); err == nil && w > 0 && h > 0 {
-				createOpts.ConsoleSize = client.ConsoleSize{Height: uint(h), Width: uint(w)}
+	// failed returns err, unless the container was not looked up yet and
+	// cannot take an exec: that is reported first.
+	failed := func(err error) error {
+		if !explaining {
+			if _, cerr := runningContainer(ctx, api, opts.container); cerr != nil {
+				return cerr
 			}
 		}
+		return err
+	}
+	createOpts, err := execCreateOptions(f, opts)
+	if err != nil {
+		return failed(err)
 	}
 	created, err := api.ExecCreate(ctx, opts.container, createOpts)
 	if err != nil {
-		return err
+		return failed(err)
 	}
 	id := created.ID
 	data := explain.ExecData{
@@ -120,7 +105,7 @@ func runExec(ctx context.Context, f *factory, opts *execOptions) error {
 		if _, err := api.ExecStart(ctx, id, client.ExecStartOptions{Detach: true, TTY: opts.tty}); err != nil {
 			return err
 		}
-		if f.Explaining() {
+		if explaining {
 			if res, err := execInspect(ctx, api, id); err == nil {
 				data.Exec = res
 			}
@@ -150,7 +135,7 @@ func runExec(ctx context.Context, f *factory, opts *execOptions) error {
 	}
 	data.Exec = res
 	data.DetachKey = s.Detached() && res.Running
-	if f.Explaining() {
+	if explaining {
 		if after, err := api.ContainerInspect(ctx, opts.container, client.ContainerInspectOptions{}); err == nil {
 			data.Container = after.Container
 		}
@@ -160,6 +145,59 @@ func runExec(ctx context.Context, f *factory, opts *execOptions) error {
 		return statusError{code: *res.ExitCode}
 	}
 	return nil
+}
+
+// runningContainer inspects the container an exec goes into. An error
+// means it cannot take one: the inspect's own ("No such container: web"),
+// or docker's "is not running" with a Spanish explanation.
+func runningContainer(ctx context.Context, api client.APIClient, name string) (container.InspectResponse, error) {
+	inspected, err := api.ContainerInspect(ctx, name, client.ContainerInspectOptions{})
+	if err != nil {
+		return container.InspectResponse{}, err
+	}
+	c := inspected.Container
+	if c.State != nil && !c.State.Running {
+		return container.InspectResponse{}, hintedError{
+			hint: explain.ExecNotRunning(c),
+			err:  fmt.Errorf("Error response from daemon: container %s is not running", c.ID),
+		}
+	}
+	return c, nil
+}
+
+// execCreateOptions builds the request that creates the exec of opts. An
+// interactive TTY exec needs a terminal to read from: that is checked here,
+// before the daemon records an exec that could never start.
+func execCreateOptions(f *factory, opts *execOptions) (client.ExecCreateOptions, error) {
+	if opts.tty && opts.interactive && !opts.detach {
+		if _, ok := isTerminal(f.In); !ok {
+			return client.ExecCreateOptions{}, errors.New("the input device is not a TTY")
+		}
+	}
+	env, err := readEnv(opts.envFiles, opts.env, osEnv, os.ReadFile)
+	if err != nil {
+		return client.ExecCreateOptions{}, err
+	}
+	createOpts := client.ExecCreateOptions{
+		User:         opts.user,
+		Privileged:   opts.privileged,
+		TTY:          opts.tty,
+		AttachStdin:  opts.interactive && !opts.detach,
+		AttachStdout: !opts.detach,
+		AttachStderr: !opts.detach,
+		DetachKeys:   opts.detachKeys,
+		Env:          env,
+		WorkingDir:   opts.workdir,
+		Cmd:          opts.cmd,
+	}
+	if opts.tty && !opts.detach {
+		if fd, ok := isTerminal(f.Out); ok {
+			if w, h, err := term.GetSize(int(fd)); err == nil && w > 0 && h > 0 {
+				createOpts.ConsoleSize = client.ConsoleSize{Height: uint(h), Width: uint(w)}
+			}
+		}
+	}
+	return createOpts, nil
 }
 
 // execInspect reads the exec record as the explanation needs it: the
