@@ -61,7 +61,7 @@ const waitTimeout = 10 * time.Second
 // A missing executable gives an error matching ErrExecNotFound, one that
 // cannot be executed ErrPermission. On any error nothing is left behind.
 func (r *Runtime) Start(spec Spec, stdio Stdio) (_ *Container, retErr error) {
-	if !idRE.MatchString(spec.ID) {
+	if !idRE().MatchString(spec.ID) {
 		return nil, fmt.Errorf("invalid container id %q", spec.ID)
 	}
 	if spec.Rootfs == "" {

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/opencontainers/cgroups"
@@ -52,19 +53,22 @@ type Runtime struct {
 	host         host
 }
 
-// cgroupParentRE restricts a cgroup parent to one path component.
-var cgroupParentRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+// cgroupParentRE restricts a cgroup parent to one path component. It and
+// idRE are compiled on first use: this binary is re-executed as the init of
+// every container process and exec, and package-level values are built
+// again each time.
+var cgroupParentRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`) })
 
 // idRE is the set of container IDs libcontainer accepts; it also keeps an
 // ID from escaping the state root or the cgroup parent.
-var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_+.-]*$`)
+var idRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_+.-]*$`) })
 
 // New returns a Runtime that keeps libcontainer's state under stateRoot
 // (e.g. <data-root>/runtime) and puts every container in the cgroup
 // /<cgroupParent>/<id>. cgroupParent must be unique to the daemon (e.g.
 // "bolsillo-1a2b3c4d") so that daemons never share cgroups.
 func New(stateRoot, cgroupParent string) (*Runtime, error) {
-	if !cgroupParentRE.MatchString(cgroupParent) {
+	if !cgroupParentRE().MatchString(cgroupParent) {
 		return nil, fmt.Errorf("invalid cgroup parent %q", cgroupParent)
 	}
 	root, err := filepath.Abs(stateRoot)
@@ -114,7 +118,7 @@ func (r *Runtime) cgroupPath(id string) string {
 // directory. It is meant for reconciling on daemon start; nothing existing
 // is not an error.
 func (r *Runtime) Cleanup(id string) error {
-	if !idRE.MatchString(id) {
+	if !idRE().MatchString(id) {
 		return fmt.Errorf("invalid container id %q", id)
 	}
 	if err := removeCgroup(r.cgroupPath(id)); err != nil {

@@ -45,8 +45,9 @@ const (
 	recordFile = "volume.json"
 )
 
-// validName is Docker's rule for local volume names.
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+// validName is Docker's rule for local volume names, compiled on first use
+// (bolsillod runs again as the init of every container: see runtime.Init).
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
 
 // ErrNotFound is wrapped by the errors of operations on an unknown volume.
 var ErrNotFound = errors.New("no such volume")
@@ -178,7 +179,7 @@ func (s *Store) Create(opts CreateOptions) (v *Volume, created bool, err error) 
 			labels = map[string]string{}
 		}
 		labels[AnonymousLabel] = ""
-	} else if !validName.MatchString(name) {
+	} else if !validName().MatchString(name) {
 		return nil, false, errdefs.InvalidParameter("create %s: %q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path", name, name)
 	}
 
