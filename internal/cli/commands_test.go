@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestCommandsTableNames holds the commands table to the tree: every
+// command under the root is in it, with the names its constructor gives it.
+func TestCommandsTableNames(t *testing.T) {
+	f := newFactory()
+	table := map[string]bool{}
+	for _, c := range commands {
+		cmd := c.build(f)
+		if want := append([]string{cmd.Name()}, cmd.Aliases...); !slices.Equal(c.names, want) {
+			t.Errorf("commands table: %v, but the constructor builds %v", c.names, want)
+		}
+		table[cmd.Name()] = true
+	}
+	for _, cmd := range newRootCommand(f).Commands() {
+		if name := cmd.Name(); !table[name] && name != "help" && name != "completion" {
+			t.Errorf("%q is in the tree but not in the commands table: bolsillo %s would build the whole tree", name, name)
+		}
+	}
+}
+
+func TestCommandName(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+		ok   bool
+	}{
+		{[]string{"exec", "web", "true"}, "exec", true},
+		{[]string{"-H", "unix:///tmp/d.sock", "--explicar=false", "exec", "web", "true"}, "exec", true},
+		{[]string{"--host", "tcp://127.0.0.1:2375", "ps"}, "ps", true},
+		{[]string{"--host=unix:///tmp/d.sock", "-Hunix:///x", "images"}, "images", true},
+		{[]string{"--explicar", "--explicar-api", "run", "--rm", "busybox"}, "run", true},
+		{[]string{"--explicar-api=true", "lesson", "lista"}, "lesson", true},
+		{[]string{"--help"}, "", false},
+		{[]string{"-v"}, "", false},
+		{[]string{"--explicar", "false", "ps"}, "false", true}, // a bool flag takes no separate value, as in cobra
+		{[]string{"-H"}, "", false},
+		{nil, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := commandName(tt.args)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("commandName(%q) = %q, %v; want %q, %v", tt.args, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestRootCommandFor(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string // the commands under the root; nil means the whole tree
+	}{
+		{[]string{"--explicar=false", "exec", "web", "true"}, []string{"exec"}},
+		{[]string{"explain", "capas"}, []string{"explica"}},
+		{[]string{"--help"}, nil},
+		{[]string{"help", "run"}, nil},
+		{[]string{"exce", "web", "true"}, nil}, // cobra suggests "exec" from the whole tree
+		{[]string{"completion", "bash"}, nil},
+	}
+	whole := len(newRootCommand(newFactory()).Commands())
+	for _, tt := range tests {
+		root := newRootCommandFor(newFactory(), tt.args)
+		var got []string
+		for _, c := range root.Commands() {
+			if c.Name() != "help" && c.Name() != "completion" {
+				got = append(got, c.Name())
+			}
+		}
+		switch {
+		case tt.want == nil && len(root.Commands()) != whole:
+			t.Errorf("newRootCommandFor(%q) built %d commands, want the whole tree (%d)", tt.args, len(root.Commands()), whole)
+		case tt.want != nil && !slices.Equal(got, tt.want):
+			t.Errorf("newRootCommandFor(%q) built %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}
