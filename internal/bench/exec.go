@@ -48,8 +48,7 @@ type ExecBench struct {
 
 // execEngine is one engine of the exec rows and the container it makes.
 type execEngine struct {
-	engine string // "bolsillo" or "docker", for messages
-	key    string
+	engine string                        // "bolsillo" or "docker", for messages
 	argv   func(args ...string) []string // argv of the engine's CLI
 	env    []string                      // added to the CLI's environment
 	// create are the options of create, before the image.
@@ -88,82 +87,95 @@ func parseContainerID(out []byte) (string, error) {
 // measureExec times `exec NAME true` in a running container of bolsillo
 // and, when a Docker daemon answers, of Docker, and records the rows in
 // the report. dockerImport is the error of importing busybox into Docker.
-// Each engine's container is removed after its row, and nothing else.
+// The engines take turns, one exec of each in every round, so that a
+// machine whose speed drifts during the measurement weighs on both alike.
+// Each engine's container is removed at the end, and nothing else.
 func (b *bench) measureExec(ctx context.Context, d *daemon, dockerImport error) {
 	eb := &ExecBench{}
 	b.report.Exec = eb
-	eb.Rows = append(eb.Rows, b.execRow(ctx, execEngine{
+	engines := []execEngine{{
 		engine: "bolsillo",
-		key:    rowExecBolsillo,
 		argv:   d.cli,
 		image:  "busybox",
 		name:   "bench-exec",
-	}))
-
+	}}
+	rows := []Row{{Key: rowExecBolsillo, Label: execLabel("bolsillo")}}
 	if reason := b.dockerMissing(ctx); reason != "" {
 		eb.DockerNote = fmt.Sprintf("docker exec: sin medir; %s (%s)", reason, dockerExecReference)
-		return
-	}
-	docker := Row{Key: rowExecDocker, Label: execLabel("docker")}
-	name, err := execContainerName()
-	switch {
-	case dockerImport != nil:
-		docker.Err = dockerImport.Error()
-	case err != nil:
-		docker.Err = err.Error()
-	default:
+	} else {
+		docker := Row{Key: rowExecDocker, Label: execLabel("docker")}
+		name, err := execContainerName()
+		switch {
+		case dockerImport != nil:
+			docker.Err = dockerImport.Error()
+		case err != nil:
+			docker.Err = err.Error()
+		}
 		dd := dockerDaemon{sock: b.opts.dockerSock}
-		docker = b.execRow(ctx, execEngine{
+		engines = append(engines, execEngine{
 			engine: "docker",
-			key:    rowExecDocker,
 			argv:   dd.argv,
 			env:    dockerEnv,
 			create: []string{"--network", "none"},
 			image:  dockerImage,
 			name:   name,
 		})
+		rows = append(rows, docker)
 	}
-	eb.Rows = append(eb.Rows, docker)
+
+	runs := make([]func(context.Context) (time.Duration, error), len(engines))
+	var names []string
+	for i, e := range engines {
+		if rows[i].Err != "" {
+			continue
+		}
+		remove, err := b.startExecContainer(ctx, e)
+		defer remove()
+		if err != nil {
+			rows[i].Err = err.Error()
+			continue
+		}
+		rows[i].Command = e.argv("exec", e.name, "true")
+		runs[i] = func(ctx context.Context) (time.Duration, error) {
+			return timeExec(ctx, rows[i].Command, e.env)
+		}
+		names = append(names, e.engine)
+	}
+	b.progress("%d + %d vueltas de exec true, por turnos: %s", b.opts.warmups, b.opts.runs, strings.Join(names, ", "))
+	samples, errs := measureTurns(ctx, b.opts.warmups, b.opts.runs, runs)
+	for i := range rows {
+		switch {
+		case errs[i] != nil:
+			rows[i].Err = errs[i].Error()
+		case runs[i] != nil:
+			rows[i].Samples = samples[i]
+		}
+	}
+	eb.Rows = rows
 }
 
-// execRow creates and starts e's container, checks that exec runs a
-// command in it, times `exec NAME true` and removes the container by the
-// ID create printed: if create fails, nothing was made and nothing is
-// removed.
-func (b *bench) execRow(ctx context.Context, e execEngine) Row {
-	row := Row{Key: e.key, Label: execLabel(e.engine), Command: e.argv("exec", e.name, "true")}
+// startExecContainer creates and starts e's container and checks that exec
+// runs a command in it. The returned func removes the container by the ID
+// create printed; if create failed, nothing was made and it does nothing.
+func (b *bench) startExecContainer(ctx context.Context, e execEngine) (remove func(), err error) {
 	create := append(append([]string{"create", "--name", e.name}, e.create...), e.image)
 	out, err := output(ctx, e.argv(append(create, execSleeper...)...), e.env)
 	if err != nil {
-		row.Err = err.Error()
-		return row
+		return func() {}, err
 	}
 	id, err := parseContainerID(out)
 	if err != nil {
-		row.Err = err.Error()
-		return row
+		return func() {}, err
 	}
-	defer func() {
+	remove = func() {
 		if _, err := output(context.WithoutCancel(ctx), e.argv("rm", "--force", id), e.env); err != nil {
 			b.cleanup("no se pudo borrar el contenedor %s de %s: %v", e.name, e.engine, err)
 		}
-	}()
+	}
 	if _, err := output(ctx, e.argv("start", id), e.env); err != nil {
-		row.Err = err.Error()
-		return row
+		return remove, err
 	}
-	if err := checkExec(ctx, e); err != nil {
-		row.Err = err.Error()
-		return row
-	}
-	b.progress("%d + %d ejecuciones de %s exec %s true", b.opts.warmups, b.opts.runs, e.engine, e.name)
-	row.Samples, err = measure(ctx, b.opts.warmups, b.opts.runs, func(ctx context.Context, _ int) (time.Duration, error) {
-		return timeExec(ctx, row.Command, e.env)
-	})
-	if err != nil {
-		row.Err = err.Error()
-	}
-	return row
+	return remove, checkExec(ctx, e)
 }
 
 // checkExec runs `exec NAME echo execProbe` and checks its output: a row

@@ -20,6 +20,11 @@ import (
 const (
 	rowHTTPPublished = "http-published"
 	rowHTTPDirect    = "http-direct"
+	// rowHTTPDocker is Docker's published port (docker-proxy) to the same
+	// server in a Docker container: what the target's 70 % compares with
+	// on the same machine. Docker's container address is not the bench's
+	// to send traffic to, so Docker has no direct row.
+	rowHTTPDocker = "http-docker-published"
 )
 
 // The load of the HTTP rows. Each row is measured in httpRounds rounds,
@@ -68,7 +73,10 @@ type HTTPBench struct {
 	Workers     int
 	MaxRequests int
 	Duration    time.Duration
-	Rows        []HTTPRow // the published port first
+	Rows        []HTTPRow // the published port first, then direct, then Docker's
+	// DockerNote says why Docker's published port was not measured; empty
+	// when it was.
+	DockerNote string
 }
 
 // HTTPRow is the load runs against one address: loadResult adds up its
@@ -88,17 +96,16 @@ func (l *loadResult) add(round loadResult) {
 	l.Elapsed += round.Elapsed
 }
 
-// roundOrder returns the rows measured in each of n rounds of two rows, 0
-// and 1, in the order A B B A A B B A…: each row goes first in half of the
-// pairs, so a drift of the machine's speed during the measurement does not
-// favour either.
-func roundOrder(n int) [][2]int {
-	order := make([][2]int, n)
+// roundOrder returns the order of the rows 0…k-1 in each of n rounds: each
+// round starts one row later than the one before (A B, B A, A B… with two
+// rows; A B C, B C A, C A B… with three), so that every row goes first as
+// often as the others and a drift of the machine's speed during the
+// measurement favours none.
+func roundOrder(n, k int) [][]int {
+	order := make([][]int, n)
 	for i := range order {
-		if i%2 == 0 {
-			order[i] = [2]int{0, 1}
-		} else {
-			order[i] = [2]int{1, 0}
+		for j := range k {
+			order[i] = append(order[i], (i+j)%k)
 		}
 	}
 	return order
@@ -270,8 +277,10 @@ func httpURL(ap netip.AddrPort) string { return "http://" + ap.String() + "/" }
 // measureHTTP starts httpContainer in d with its port published on a free
 // port of 127.0.0.1, measures requests per second through that port and
 // straight to the container's address on the daemon's bridge, and removes
-// the container.
-func (b *bench) measureHTTP(ctx context.Context, d *daemon) {
+// the container. When a Docker daemon answers and dockerImport is nil, the
+// same server in a Docker container, published on 127.0.0.1, is measured in
+// the same rounds.
+func (b *bench) measureHTTP(ctx context.Context, d *daemon, dockerImport error) {
 	hb := &HTTPBench{Rounds: httpRounds, Workers: httpWorkers, MaxRequests: httpMaxRequests, Duration: httpDuration}
 	b.report.HTTP = hb
 	published := HTTPRow{Key: rowHTTPPublished, Label: "HTTP a través del puerto publicado"}
@@ -326,17 +335,23 @@ func (b *bench) measureHTTP(ctx context.Context, d *daemon) {
 	published.URL = httpURL(hostAddr)
 	direct.URL = httpURL(netip.AddrPortFrom(ip, uint16(port)))
 
+	rows := []*HTTPRow{&published, &direct}
+	docker, removeDocker := b.dockerHTTPRow(ctx, dockerImport)
+	defer removeDocker()
+	if docker != nil {
+		rows = append(rows, docker)
+	}
+
 	client := newHTTPClient()
 	defer client.CloseIdleConnections()
-	rows := []*HTTPRow{&published, &direct}
 	for _, row := range rows {
 		if err := waitHTTP(ctx, client, row.URL, httpBody, httpReadyTimeout); err != nil {
 			row.Err = err.Error()
 		}
 	}
 	b.progress("HTTP: %d rondas alternas por dirección, %d a la vez, hasta %d peticiones o %s por ronda", httpRounds, httpWorkers, httpMaxRequests, httpDuration)
-	for _, pair := range roundOrder(httpRounds) {
-		for _, i := range pair {
+	for _, order := range roundOrder(httpRounds, len(rows)) {
+		for _, i := range order {
 			row := rows[i]
 			if row.Err != "" {
 				continue
@@ -350,7 +365,61 @@ func (b *bench) measureHTTP(ctx context.Context, d *daemon) {
 			row.add(round)
 		}
 	}
-	hb.Rows = []HTTPRow{published, direct}
+	for _, row := range rows {
+		hb.Rows = append(hb.Rows, *row)
+	}
+}
+
+// dockerHTTPRow starts the server of the HTTP rows in a Docker container,
+// published on a free port of 127.0.0.1, and returns its row and a func
+// that removes the container. Without Docker, the row is nil and
+// b.report.HTTP.DockerNote says why; a row that could not start carries
+// its error.
+func (b *bench) dockerHTTPRow(ctx context.Context, dockerImport error) (*HTTPRow, func()) {
+	hb := b.report.HTTP
+	if reason := b.dockerMissing(ctx); reason != "" {
+		hb.DockerNote = "sin medir el puerto publicado de Docker: " + reason
+		return nil, func() {}
+	}
+	row := &HTTPRow{Key: rowHTTPDocker, Label: "HTTP por el puerto publicado de Docker"}
+	if dockerImport != nil {
+		row.Err = dockerImport.Error()
+		return row, func() {}
+	}
+	name, err := execContainerName()
+	if err != nil {
+		row.Err = err.Error()
+		return row, func() {}
+	}
+	name = strings.Replace(name, "bench-exec-", "bench-web-", 1)
+	dd := dockerDaemon{sock: b.opts.dockerSock}
+	runArgv := dd.argv(append([]string{"run", "-d", "--name", name, "-p", "127.0.0.1:0:" + httpContainerPort, dockerImage}, httpServer...)...)
+	out, err := output(ctx, runArgv, dockerEnv)
+	if err != nil {
+		row.Err = err.Error()
+		return row, func() {}
+	}
+	id, err := parseContainerID(out)
+	if err != nil {
+		row.Err = err.Error()
+		return row, func() {}
+	}
+	remove := func() {
+		if _, err := output(context.WithoutCancel(ctx), dd.argv("rm", "--force", id), dockerEnv); err != nil {
+			b.cleanup("no se pudo borrar el contenedor %s de Docker: %v", name, err)
+		}
+	}
+	if out, err = output(ctx, dd.argv("port", id, httpContainerPort), dockerEnv); err != nil {
+		row.Err = err.Error()
+		return row, remove
+	}
+	hostAddr, err := parsePublishedAddress(out)
+	if err != nil {
+		row.Err = err.Error()
+		return row, remove
+	}
+	row.URL = httpURL(hostAddr)
+	return row, remove
 }
 
 // removeContainer removes a container of d with rm --force. ifExists
@@ -402,9 +471,15 @@ func (h *HTTPBench) writeText(b *strings.Builder) {
 	b.WriteString("\nPeticiones HTTP a busybox httpd en un contenedor de bolsillo\n")
 	fmt.Fprintf(b, "  El contenedor corre `%s`, con -p 127.0.0.1:0:%s.\n", shellJoin(httpServer), httpContainerPort)
 	fmt.Fprintf(b, "  %d clientes a la vez, cada petición en una conexión TCP nueva (sin keep-alive); %d rondas\n"+
-		"  por fila, alternando las filas (A B B A…), de hasta %d peticiones o %s cada una; cada\n"+
+		"  por fila, alternando qué fila va primero, de hasta %d peticiones o %s cada una; cada\n"+
 		"  respuesta se comprueba. Se mide en peticiones por segundo (req/s), no en ms: más es mejor.\n",
 		h.Workers, h.Rounds, h.MaxRequests, formatSeconds(h.Duration))
+	for _, row := range h.Rows {
+		if row.Key == rowHTTPDocker {
+			b.WriteString("  Docker sirve lo mismo desde la misma imagen con su docker-proxy; su «vs directo» se\n" +
+				"  compara con el directo de bolsillo (la IP de un contenedor de Docker no es de este bench).\n")
+		}
+	}
 	rates := table{
 		indent: "  ",
 		header: []string{"medición", "dirección", "peticiones", "tiempo", "rendimiento", "vs directo"},
@@ -434,6 +509,9 @@ func (h *HTTPBench) writeText(b *strings.Builder) {
 	for _, n := range notes {
 		fmt.Fprintf(b, "  %s\n", n)
 	}
+	if h.DockerNote != "" {
+		fmt.Fprintf(b, "  %s\n", h.DockerNote)
+	}
 }
 
 // formatSeconds prints a duration in seconds with two decimals.
@@ -447,6 +525,7 @@ type jsonHTTP struct {
 	MaxRequests  int           `json:"max_requests_per_round"`
 	MaxSeconds   float64       `json:"max_seconds_per_round"`
 	Measurements []jsonHTTPRow `json:"measurements"`
+	DockerNote   string        `json:"docker_note,omitempty"`
 }
 
 type jsonHTTPRow struct {
@@ -460,7 +539,7 @@ type jsonHTTPRow struct {
 
 // json returns the raw form of h.
 func (h *HTTPBench) json() *jsonHTTP {
-	out := &jsonHTTP{Command: httpServer, Rounds: h.Rounds, Workers: h.Workers, MaxRequests: h.MaxRequests, MaxSeconds: h.Duration.Seconds()}
+	out := &jsonHTTP{Command: httpServer, Rounds: h.Rounds, Workers: h.Workers, MaxRequests: h.MaxRequests, MaxSeconds: h.Duration.Seconds(), DockerNote: h.DockerNote}
 	for _, row := range h.Rows {
 		out.Measurements = append(out.Measurements, jsonHTTPRow{
 			Name:              row.Key,

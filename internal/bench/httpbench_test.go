@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"context"
 	"net"
 	"net/http"
@@ -294,20 +295,27 @@ func TestShellJoin(t *testing.T) {
 }
 
 func TestRoundOrder(t *testing.T) {
-	got := roundOrder(4)
-	want := [][2]int{{0, 1}, {1, 0}, {0, 1}, {1, 0}}
-	if len(got) != len(want) {
-		t.Fatalf("roundOrder(4) = %v, want %v", got, want)
+	tests := []struct {
+		rounds, rows int
+		want         [][]int
+	}{
+		{4, 2, [][]int{{0, 1}, {1, 0}, {0, 1}, {1, 0}}},
+		{6, 3, [][]int{{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {0, 1, 2}, {1, 2, 0}, {2, 0, 1}}},
 	}
-	first := [2]int{}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("round %d = %v, want %v", i, got[i], want[i])
+	for _, tt := range tests {
+		got := roundOrder(tt.rounds, tt.rows)
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("roundOrder(%d, %d) = %v, want %v", tt.rounds, tt.rows, got, tt.want)
 		}
-		first[got[i][0]]++
-	}
-	if first[0] != first[1] {
-		t.Errorf("row 0 goes first %d times and row 1 %d times, want as many", first[0], first[1])
+		first := make([]int, tt.rows)
+		for _, order := range got {
+			first[order[0]]++
+		}
+		for row, n := range first {
+			if n != tt.rounds/tt.rows {
+				t.Errorf("roundOrder(%d, %d): row %d goes first %d times, want %d", tt.rounds, tt.rows, row, n, tt.rounds/tt.rows)
+			}
+		}
 	}
 }
 

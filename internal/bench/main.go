@@ -250,7 +250,7 @@ func (b *bench) measure(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b.measureHTTP(ctx, d)
+	b.measureHTTP(ctx, d, dockerImport)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

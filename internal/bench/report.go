@@ -347,7 +347,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	if e := r.Exec; e != nil {
 		fmt.Fprintf(&b, "\nEjecutar `true` con exec en un contenedor busybox que corre `%s`\n", strings.Join(execSleeper, " "))
 		b.WriteString("  Cada motor crea y arranca su contenedor (Docker con --network none) antes de las medidas\n" +
-			"  y lo borra después; un exec de prueba confirma que el comando corre dentro.\n")
+			"  y lo borra después; un exec de prueba confirma que el comando corre dentro. Los motores se\n" +
+			"  turnan: en cada vuelta, un exec de cada uno.\n")
 		r.writeTimes(&b, e.Rows, against(rowExecBolsillo), e.DockerNote)
 	}
 	if h := r.HTTP; h != nil {
