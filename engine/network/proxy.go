@@ -3,7 +3,6 @@ package network
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -71,13 +70,11 @@ func listen(spec PortSpec, ctr netip.Addr) (proxy, Binding, error) {
 	switch spec.Proto {
 	case "tcp", "":
 		b.Proto = "tcp"
-		l, err := net.Listen("tcp4", addr)
+		p, port, err := listenTCP(netip.AddrPortFrom(hostIP, spec.HostPort), target)
 		if err != nil {
 			return nil, b, wrap(err)
 		}
-		b.HostPort = uint16(l.Addr().(*net.TCPAddr).Port)
-		p := &tcpProxy{l: l, target: target.String(), conns: make(map[net.Conn]struct{})}
-		go p.serve()
+		b.HostPort = port
 		return p, b, nil
 	case "udp":
 		c, err := net.ListenPacket("udp4", addr)
@@ -90,91 +87,6 @@ func listen(spec PortSpec, ctr netip.Addr) (proxy, Binding, error) {
 		return p, b, nil
 	}
 	return nil, b, fmt.Errorf("unsupported protocol %q", spec.Proto)
-}
-
-// tcpProxy accepts on the host port and, per connection, dials the
-// container and copies both ways, passing each side's end of stream on.
-type tcpProxy struct {
-	l      net.Listener
-	target string
-
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
-	closed bool
-	wg     sync.WaitGroup
-}
-
-func (p *tcpProxy) serve() {
-	for {
-		c, err := p.l.Accept()
-		if err != nil {
-			return
-		}
-		if !p.track(c) {
-			c.Close()
-			return
-		}
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			defer p.untrack(c)
-			p.forward(c)
-		}()
-	}
-}
-
-func (p *tcpProxy) forward(client net.Conn) {
-	backend, err := net.DialTimeout("tcp4", p.target, dialTimeout)
-	if err != nil {
-		return // the client sees its connection closed: nothing listens there
-	}
-	if !p.track(backend) {
-		backend.Close()
-		return
-	}
-	defer p.untrack(backend)
-	var wg sync.WaitGroup
-	wg.Add(2)
-	pipe := func(dst, src net.Conn) {
-		defer wg.Done()
-		_, _ = io.Copy(dst, src)
-		if cw, ok := dst.(interface{ CloseWrite() error }); ok {
-			_ = cw.CloseWrite()
-		}
-	}
-	go pipe(backend, client)
-	go pipe(client, backend)
-	wg.Wait()
-}
-
-func (p *tcpProxy) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return false
-	}
-	p.conns[c] = struct{}{}
-	return true
-}
-
-func (p *tcpProxy) untrack(c net.Conn) {
-	p.mu.Lock()
-	delete(p.conns, c)
-	p.mu.Unlock()
-	c.Close()
-}
-
-// Close stops listening and cuts the connections in flight.
-func (p *tcpProxy) Close() error {
-	p.mu.Lock()
-	p.closed = true
-	for c := range p.conns {
-		c.Close()
-	}
-	p.mu.Unlock()
-	err := p.l.Close()
-	p.wg.Wait()
-	return err
 }
 
 // udpProxy relays datagrams: each client address gets its own socket
