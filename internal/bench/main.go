@@ -212,29 +212,16 @@ func (b *bench) measure(ctx context.Context) error {
 		b.failure("RSS de bolsillod: %v", err)
 	}
 
-	const label = "bolsillo run --rm busybox true"
-	argv := d.cli("run", "--rm", "busybox", "true")
-	b.progress("%d + %d ejecuciones de %s", b.opts.warmups, b.opts.runs, label)
-	samples, err := measure(ctx, b.opts.warmups, b.opts.runs, func(ctx context.Context, _ int) (time.Duration, error) {
-		return timeExec(ctx, argv, nil)
-	})
-	if err != nil {
-		return fmt.Errorf("timing bolsillo: %w", err)
+	removeDockerImage, dockerImport := b.importDocker(ctx, rootfs)
+	defer removeDockerImage()
+	if err := b.measureRuns(ctx, d, rootfs, dockerImport); err != nil {
+		return err
 	}
 	lastRun := time.Now()
-	b.report.Rows = append(b.report.Rows, Row{Key: rowBolsillo, Label: label, Command: argv, Samples: samples})
 	if out, err := output(ctx, d.cli("ps", "--all", "--quiet"), nil); err != nil {
 		b.cleanup("bolsillo ps: %v", err)
 	} else if left := strings.Fields(string(out)); len(left) > 0 {
 		b.cleanup("--rm no borró %d contenedores de bolsillo: %s", len(left), strings.Join(left, " "))
-	}
-
-	b.report.Rows = append(b.report.Rows, b.measureRunc(ctx, rootfs))
-	removeDockerImage, dockerImport := b.importDocker(ctx, rootfs)
-	defer removeDockerImage()
-	b.measureDocker(ctx, dockerImport)
-	if err := ctx.Err(); err != nil {
-		return err
 	}
 
 	if err := sleep(ctx, time.Until(lastRun.Add(idleWait))); err != nil {
@@ -280,12 +267,91 @@ func (b *bench) measure(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// measureRunc times `runc run` of `true` on a copy of rootfs.
-func (b *bench) measureRunc(ctx context.Context, rootfs string) Row {
+// measureRuns times `run --rm busybox true` in bolsillo and the rows it is
+// compared with: runc on the same rootfs, and Docker without a network and
+// with its bridge when a Docker daemon answers (dockerImport is the error
+// of importing busybox there). The engines take turns, one run of each in
+// every round, so that a machine whose speed drifts during the measurement
+// weighs on all alike. It returns an error only when bolsillo itself could
+// not be timed.
+func (b *bench) measureRuns(ctx context.Context, d *daemon, rootfs string, dockerImport error) error {
+	const label = "bolsillo run --rm busybox true"
+	rows := []Row{{Key: rowBolsillo, Label: label, Command: d.cli("run", "--rm", "busybox", "true")}}
+	runs := []func(context.Context) (time.Duration, error){func(ctx context.Context) (time.Duration, error) {
+		return timeExec(ctx, rows[0].Command, nil)
+	}}
+
+	runc, rb := b.prepareRunc(ctx, rootfs)
+	rows = append(rows, runc)
+	runs = append(runs, nil)
+	if rb != nil {
+		i := 0
+		runs[len(runs)-1] = func(ctx context.Context) (time.Duration, error) {
+			i++
+			return rb.run(ctx, i)
+		}
+	}
+
+	dd := dockerDaemon{sock: b.opts.dockerSock}
+	if reason := b.dockerMissing(ctx); reason != "" {
+		b.report.DockerNote = fmt.Sprintf("Docker: %s (%s)", reason, dockerReference)
+	} else {
+		for _, r := range []struct{ key, label, network string }{
+			{rowDockerNone, "docker run --rm --network none", "none"},
+			{rowDockerBridge, "docker run --rm (red bridge)", ""},
+		} {
+			row := Row{Key: r.key, Label: r.label}
+			var run func(context.Context) (time.Duration, error)
+			if dockerImport != nil {
+				row.Err = dockerImport.Error()
+			} else {
+				argv, timed := dd.run(r.network)
+				row.Command = argv
+				run = func(ctx context.Context) (time.Duration, error) { return timed(ctx, 0) }
+			}
+			rows = append(rows, row)
+			runs = append(runs, run)
+		}
+	}
+
+	var names []string
+	for i, row := range rows {
+		if runs[i] != nil {
+			names = append(names, row.Label)
+		}
+	}
+	b.progress("%d + %d vueltas por turnos de: %s", b.opts.warmups, b.opts.runs, strings.Join(names, "; "))
+	samples, errs := measureTurns(ctx, b.opts.warmups, b.opts.runs, runs)
+	if errs[0] != nil {
+		return fmt.Errorf("timing bolsillo: %w", errs[0])
+	}
+	for i := range rows {
+		switch {
+		case errs[i] != nil:
+			rows[i].Err = errs[i].Error()
+		case runs[i] != nil:
+			rows[i].Samples = samples[i]
+		}
+	}
+	if rb != nil {
+		if left, err := rb.leftovers(ctx); err != nil {
+			b.cleanup("runc list: %v", err)
+		} else if len(left) > 0 {
+			b.cleanup("runc dejó contenedores en %s: %s", rb.state, strings.Join(left, " "))
+		}
+	}
+	b.report.Rows = append(b.report.Rows, rows...)
+	return ctx.Err()
+}
+
+// prepareRunc returns the runc row, with its label and command, and the
+// bundle its runs use; without runc, or when the bundle cannot be made, the
+// bundle is nil and the row says why.
+func (b *bench) prepareRunc(ctx context.Context, rootfs string) (Row, *runcBench) {
 	row := Row{Key: rowRunc, Label: "runc run (mismo rootfs, sin daemon)"}
 	if _, err := exec.LookPath("runc"); err != nil {
 		row.Skipped = "runc no está instalado (apt-get install runc)"
-		return row
+		return row, nil
 	}
 	if v := strings.TrimPrefix(runcVersion(ctx), "runc version "); v != "" {
 		row.Label = fmt.Sprintf("runc %s run (mismo rootfs, sin daemon)", v)
@@ -293,20 +359,10 @@ func (b *bench) measureRunc(ctx context.Context, rootfs string) Row {
 	rb, err := prepareRunc(ctx, filepath.Join(b.dir, "runc"), rootfs)
 	if err != nil {
 		row.Err = err.Error()
-		return row
+		return row, nil
 	}
 	row.Command = rb.argv(rb.prefix + "N")
-	b.progress("%d + %d ejecuciones de runc run", b.opts.warmups, b.opts.runs)
-	row.Samples, err = measure(ctx, b.opts.warmups, b.opts.runs, rb.run)
-	if err != nil {
-		row.Err = err.Error()
-	}
-	if left, err := rb.leftovers(ctx); err != nil {
-		b.cleanup("runc list: %v", err)
-	} else if len(left) > 0 {
-		b.cleanup("runc dejó contenedores en %s: %s", rb.state, strings.Join(left, " "))
-	}
-	return row
+	return row, rb
 }
 
 // importDocker imports rootfs into Docker as dockerImage, for the rows
@@ -330,38 +386,6 @@ func (b *bench) importDocker(ctx context.Context, rootfs string) (remove func(),
 	}, nil
 }
 
-// measureDocker times `docker run --rm` of `true` on dockerImage, without
-// a network and with the default bridge, when a Docker daemon answers on
-// its socket; otherwise it leaves a note with the reference figures.
-// imported is the error of importing dockerImage.
-func (b *bench) measureDocker(ctx context.Context, imported error) {
-	dd := dockerDaemon{sock: b.opts.dockerSock}
-	if reason := b.dockerMissing(ctx); reason != "" {
-		b.report.DockerNote = fmt.Sprintf("Docker: %s (%s)", reason, dockerReference)
-		return
-	}
-	rows := []Row{
-		{Key: rowDockerNone, Label: "docker run --rm --network none"},
-		{Key: rowDockerBridge, Label: "docker run --rm (red bridge)"},
-	}
-	if imported != nil {
-		for i := range rows {
-			rows[i].Err = imported.Error()
-		}
-		b.report.Rows = append(b.report.Rows, rows...)
-		return
-	}
-	for i, network := range []string{"none", ""} {
-		argv, run := dd.run(network)
-		rows[i].Command = argv
-		b.progress("%d + %d ejecuciones de %s", b.opts.warmups, b.opts.runs, rows[i].Label)
-		var err error
-		if rows[i].Samples, err = measure(ctx, b.opts.warmups, b.opts.runs, run); err != nil {
-			rows[i].Err = err.Error()
-		}
-	}
-	b.report.Rows = append(b.report.Rows, rows...)
-}
 
 // removeTemp removes the temporary directory, unless something is still
 // mounted under it: removing through a mount would delete what it shows.

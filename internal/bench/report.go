@@ -339,9 +339,10 @@ func formatMB(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "bolsillo bench · %s · Linux %s · %d CPU\n", r.Date.Format("2006-01-02 15:04 MST"), r.Kernel, r.CPUs)
-	fmt.Fprintf(&b, "Cada fila: calentamiento %d, medidas %d, una tras otra; tiempo de reloj de principio a fin.\n\n", r.Warmups, r.Runs)
+	fmt.Fprintf(&b, "Cada fila: calentamiento %d, medidas %d; tiempo de reloj de principio a fin.\n\n", r.Warmups, r.Runs)
 
 	b.WriteString("Arrancar y terminar un contenedor `true` (busybox)\n")
+	b.WriteString("  Los motores se turnan: en cada vuelta, un arranque de cada uno.\n")
 	r.writeTimes(&b, r.Rows, against(rowBolsillo), r.DockerNote)
 
 	if e := r.Exec; e != nil {
