@@ -603,3 +603,20 @@ func invalidReference(m []string, _ string) (string, []string) {
 	}
 	return "El nombre de imagen " + code(typed) + " no es válido", append(lines, format)
 }
+
+// UnknownCommand explains a first argument that names no bolsillo command,
+// with the commands close to it that cobra found (suggestions).
+func UnknownCommand(name string, suggestions []string) string {
+	var md doc
+	md.title("%s no es un comando de bolsillo", code(name))
+	if len(suggestions) > 0 {
+		quoted := make([]string, len(suggestions))
+		for i, s := range suggestions {
+			quoted[i] = code("bolsillo " + s)
+		}
+		md.item("¿Quisiste decir %s?", strings.Join(quoted, " o "))
+	}
+	md.item("El comando es la primera palabra después de `bolsillo` y de sus opciones globales (como `-H`). Los de Docker se llaman igual que en `docker` (`run`, `ps`, `exec`…); los propios de bolsillo (`explica`, `leccion`, `capas`, `lint`) están en la misma lista.")
+	md.item("Mira la lista entera con %s, y la ayuda de uno con %s.", code("bolsillo --help"), code("bolsillo COMANDO --help"))
+	return md.String()
+}

@@ -243,3 +243,18 @@ func TestCode(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownCommand(t *testing.T) {
+	tests := []struct {
+		name        string
+		command     string
+		suggestions []string
+	}{
+		{"one_suggestion", "exce", []string{"exec"}},
+		{"two_suggestions", "star", []string{"start", "stats"}},
+		{"none", "ejecuta", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assertGolden(t, UnknownCommand(tt.command, tt.suggestions)) })
+	}
+}

@@ -104,6 +104,16 @@ func newRoot(f *factory, cmds []command) *cobra.Command {
 			f.explicarSet = cmd.Flags().Changed("explicar")
 			return nil
 		},
+		// Without a command, the help. Anything else is a command that
+		// does not exist: cobra, which walks the tree from the root
+		// (TraverseChildren), would otherwise print the help and exit 0
+		// for a mistyped one.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return unknownCommandError{name: args[0], suggestions: cmd.SuggestionsFor(args[0])}
+		},
 	}
 	root.SetVersionTemplate("bolsillo {{.Version}}\n")
 	pf := root.PersistentFlags()
@@ -123,8 +133,9 @@ func newRoot(f *factory, cmds []command) *cobra.Command {
 	return root
 }
 
-// usageTemplate is cobra's usage text, in Spanish.
-const usageTemplate = `Uso:{{if .Runnable}}
+// usageTemplate is cobra's usage text, in Spanish. The root runs only to
+// report a command that does not exist, so its usage line is the COMANDO one.
+const usageTemplate = `Uso:{{if and .Runnable .HasParent}}
   {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
   {{.CommandPath}} COMANDO{{end}}{{if gt (len .Aliases) 0}}
 
@@ -290,6 +301,7 @@ func handleError(f *factory, err error) int {
 		}
 	}
 	var fe flagError
+	var unknown unknownCommandError
 	switch {
 	case errors.As(err, &fe):
 		hint := fe.hint
@@ -302,6 +314,10 @@ func handleError(f *factory, err error) int {
 			code = exitDaemonError
 		}
 		return code
+	case errors.As(err, &unknown):
+		explain.NewPrinter(f.Err, true).Print(explain.UnknownCommand(unknown.name, unknown.suggestions))
+		fmt.Fprintf(f.Err, "Mensaje original: %s\n", err)
+		return exitGeneric
 	case strings.HasPrefix(err.Error(), "unknown command"):
 		fmt.Fprintln(f.Err, "Ese comando no existe en bolsillo. Mira la lista con `bolsillo --help`.")
 		fmt.Fprintf(f.Err, "Mensaje original: %s\n", err)
@@ -310,6 +326,16 @@ func handleError(f *factory, err error) int {
 	reportError(f, err)
 	return code
 }
+
+// unknownCommandError is a first argument that names no command, with the
+// commands cobra finds close to it.
+type unknownCommandError struct {
+	name        string
+	suggestions []string
+}
+
+// Error is docker's wording.
+func (e unknownCommandError) Error() string { return "unknown command: bolsillo " + e.name }
 
 // reportError explains an API error in Spanish on stderr, followed by the
 // original message so a teacher can search for it.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -76,6 +77,37 @@ func TestRootCommandFor(t *testing.T) {
 			t.Errorf("newRootCommandFor(%q) built %d commands, want the whole tree (%d)", tt.args, len(root.Commands()), whole)
 		case tt.want != nil && !slices.Equal(got, tt.want):
 			t.Errorf("newRootCommandFor(%q) built %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestUnknownCommand: a mistyped command is an error, as in docker, with
+// cobra's suggestion in Spanish; no command at all is the help.
+func TestUnknownCommand(t *testing.T) {
+	tests := []struct {
+		args    []string
+		code    int
+		wantErr []string
+		wantOut string
+	}{
+		{args: []string{"exce", "web", "true"}, code: exitGeneric,
+			wantErr: []string{"`exce` no es un comando de bolsillo", "`bolsillo exec`", "Mensaje original: unknown command: bolsillo exce"}},
+		{args: []string{"-H", "unix:///nada.sock", "ejecuta"}, code: exitGeneric,
+			wantErr: []string{"`ejecuta` no es un comando de bolsillo", "`bolsillo --help`"}},
+		{args: nil, code: 0, wantOut: "Uso:\n  bolsillo COMANDO\n"},
+	}
+	for _, tt := range tests {
+		f, out, errOut := testFactory("unix:///nada.sock", nil)
+		if code := execute(t.Context(), f, tt.args); code != tt.code {
+			t.Errorf("bolsillo %q: exit %d, want %d (stderr %q)", tt.args, code, tt.code, errOut)
+		}
+		for _, w := range tt.wantErr {
+			if !strings.Contains(errOut.String(), w) {
+				t.Errorf("bolsillo %q: stderr lacks %q:\n%s", tt.args, w, errOut)
+			}
+		}
+		if !strings.Contains(out.String(), tt.wantOut) {
+			t.Errorf("bolsillo %q: stdout lacks %q:\n%s", tt.args, tt.wantOut, out)
 		}
 	}
 }
