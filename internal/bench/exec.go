@@ -143,14 +143,7 @@ func (b *bench) measureExec(ctx context.Context, d *daemon, dockerImport error) 
 	}
 	b.progress("%d + %d vueltas de exec true, por turnos: %s", b.opts.warmups, b.opts.runs, strings.Join(names, ", "))
 	samples, errs := measureTurns(ctx, b.opts.warmups, b.opts.runs, runs)
-	for i := range rows {
-		switch {
-		case errs[i] != nil:
-			rows[i].Err = errs[i].Error()
-		case runs[i] != nil:
-			rows[i].Samples = samples[i]
-		}
-	}
+	recordTurns(rows, runs, samples, errs)
 	eb.Rows = rows
 }
 

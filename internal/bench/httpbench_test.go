@@ -1,8 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"

@@ -325,14 +325,7 @@ func (b *bench) measureRuns(ctx context.Context, d *daemon, rootfs string, docke
 	if errs[0] != nil {
 		return fmt.Errorf("timing bolsillo: %w", errs[0])
 	}
-	for i := range rows {
-		switch {
-		case errs[i] != nil:
-			rows[i].Err = errs[i].Error()
-		case runs[i] != nil:
-			rows[i].Samples = samples[i]
-		}
-	}
+	recordTurns(rows, runs, samples, errs)
 	if rb != nil {
 		if left, err := rb.leftovers(ctx); err != nil {
 			b.cleanup("runc list: %v", err)
@@ -385,7 +378,6 @@ func (b *bench) importDocker(ctx context.Context, rootfs string) (remove func(),
 		}
 	}, nil
 }
-
 
 // removeTemp removes the temporary directory, unless something is still
 // mounted under it: removing through a mount would delete what it shows.

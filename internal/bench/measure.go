@@ -105,3 +105,17 @@ func commandError(argv []string, err error, printed []byte) error {
 	}
 	return fmt.Errorf("%s: %w: %s", strings.Join(argv, " "), err, msg)
 }
+
+// recordTurns records in rows what measureTurns returned for runs, one
+// per row (nil for a row that is not timed): each row's samples, or its
+// error.
+func recordTurns(rows []Row, runs []func(context.Context) (time.Duration, error), samples [][]time.Duration, errs []error) {
+	for i := range rows {
+		switch {
+		case errs[i] != nil:
+			rows[i].Err = errs[i].Error()
+		case runs[i] != nil:
+			rows[i].Samples = samples[i]
+		}
+	}
+}

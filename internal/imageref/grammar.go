@@ -51,10 +51,14 @@ func splitName(name string) (domain, path string, ok bool) {
 }
 
 // isRemoteName reports whether s is path components joined by slashes.
-func isRemoteName(s string) bool {
+func isRemoteName(s string) bool { return everyPart(s, "/", isPathComponent) }
+
+// everyPart reports whether every part of s between the separators sep
+// satisfies ok.
+func everyPart(s, sep string, ok func(string) bool) bool {
 	for {
-		component, rest, found := strings.Cut(s, "/")
-		if !isPathComponent(component) {
+		part, rest, found := strings.Cut(s, sep)
+		if !ok(part) {
 			return false
 		}
 		if !found {
@@ -121,18 +125,7 @@ func isDomain(s string) bool {
 
 // isDomainName reports whether s is dot-separated components of letters,
 // digits and inner hyphens.
-func isDomainName(s string) bool {
-	for {
-		component, rest, found := strings.Cut(s, ".")
-		if !isDomainComponent(component) {
-			return false
-		}
-		if !found {
-			return true
-		}
-		s = rest
-	}
-}
+func isDomainName(s string) bool { return everyPart(s, ".", isDomainComponent) }
 
 // isDomainComponent reports whether s is letters, digits and hyphens, and
 // neither starts nor ends with a hyphen.
