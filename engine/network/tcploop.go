@@ -290,7 +290,7 @@ func (l *eventLoop) dial(lp *tcpProxy, client int) {
 		unix.Close(client)
 		return
 	}
-	_ = unix.SetsockoptInt(client, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	tuneSocket(client)
 	l.pairs[int32(client)] = p
 	l.pairs[int32(backend)] = p
 	lp.pairs[p] = struct{}{}
@@ -300,6 +300,22 @@ func (l *eventLoop) dial(lp *tcpProxy, client int) {
 		return
 	}
 	p.connected(l)
+}
+
+// keepAliveSeconds is the idle time before the first keep-alive probe of a
+// proxied connection, and between probes: Go's default, the one
+// docker-proxy's connections get.
+const keepAliveSeconds = 15
+
+// tuneSocket sets one end of a proxied connection as Go sets a net.Conn:
+// no Nagle delay, so each request goes out as it comes; and keep-alive, so
+// that a peer that vanished without a word (a laptop closed, a cable
+// pulled) does not keep its pair open until the other end closes.
+func tuneSocket(fd int) {
+	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1)
+	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPIDLE, keepAliveSeconds)
+	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, keepAliveSeconds)
 }
 
 // pair is a client's connection and the loop's connection to the container
@@ -363,7 +379,7 @@ func (p *pair) ready(l *eventLoop, fd int32, events uint32) {
 
 // connected starts moving bytes once the container accepted.
 func (p *pair) connected(l *eventLoop) {
-	_ = unix.SetsockoptInt(p.backend, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	tuneSocket(p.backend)
 	// The client has usually sent its request by now: forward it without
 	// waiting for epoll to say so.
 	if !p.pump(l, &p.up, int32(p.client), int32(p.backend)) {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 var loopback = netip.MustParseAddr("127.0.0.1")
@@ -285,4 +287,51 @@ func openFDs(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return len(entries)
+}
+
+// TestTCPProxySocketOptions: both ends of a proxied connection are set as
+// Go sets a net.Conn: no Nagle delay, keep-alive probes after 15 s idle.
+func TestTCPProxySocketOptions(t *testing.T) {
+	accepted := make(chan struct{})
+	target := backend(t, func(c *net.TCPConn) {
+		close(accepted)
+		_, _ = io.Copy(io.Discard, c)
+	})
+	p, addr := publish(t, target)
+	dial(t, addr)
+	select {
+	case <-accepted:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the backend never got the connection")
+	}
+	type opt struct {
+		level, name, want int
+		label             string
+	}
+	opts := []opt{
+		{unix.IPPROTO_TCP, unix.TCP_NODELAY, 1, "TCP_NODELAY"},
+		{unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1, "SO_KEEPALIVE"},
+		{unix.IPPROTO_TCP, unix.TCP_KEEPIDLE, keepAliveSeconds, "TCP_KEEPIDLE"},
+		{unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, keepAliveSeconds, "TCP_KEEPINTVL"},
+	}
+	var problems []string
+	pairs := 0
+	p.loop.do(func() {
+		for pr := range p.pairs {
+			pairs++
+			for _, fd := range []int{pr.client, pr.backend} {
+				for _, o := range opts {
+					if got, err := unix.GetsockoptInt(fd, o.level, o.name); err != nil || got != o.want {
+						problems = append(problems, fmt.Sprintf("fd %d: %s = %d, %v; want %d", fd, o.label, got, err, o.want))
+					}
+				}
+			}
+		}
+	})
+	if pairs != 1 {
+		t.Fatalf("%d connections in the proxy, want 1", pairs)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
 }
