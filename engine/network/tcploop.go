@@ -1,6 +1,7 @@
 package network
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -79,6 +80,7 @@ type eventLoop struct {
 	pairs      map[int32]*pair // both ends of a pair map to it
 	connecting map[*pair]struct{}
 	scratch    []byte
+	lastID     uint32 // of the last pair made
 	quit       bool
 }
 
@@ -117,7 +119,7 @@ func (l *eventLoop) do(f func()) {
 	l.commands = append(l.commands, func() { f(); close(done) })
 	l.mu.Unlock()
 	var one [8]byte
-	one[0] = 1 // eventfd counters are native-endian; every Linux port of Go we build for is little-endian
+	binary.NativeEndian.PutUint64(one[:], 1) // an eventfd counts in the machine's byte order
 	_, _ = unix.Write(l.wakefd, one[:])
 	<-done
 }
@@ -149,7 +151,10 @@ func (l *eventLoop) serve() {
 				l.runCommands()
 			case l.listeners[fd] != nil:
 				l.accept(l.listeners[fd])
-			case l.pairs[fd] != nil:
+			case l.pairs[fd] != nil && l.pairs[fd].id == uint32(ev.Pad):
+				// The pair's id tells a live event from one queued for a
+				// descriptor closed earlier in this batch, whose number
+				// a new connection may have taken since.
 				l.pairs[fd].ready(l, fd, ev.Events)
 			}
 		}
@@ -280,7 +285,11 @@ func (l *eventLoop) dial(lp *tcpProxy, client int) {
 		unix.Close(client)
 		return
 	}
-	p := &pair{proxy: lp, client: client, backend: backend, connecting: true, deadline: time.Now().Add(dialTimeout)}
+	l.lastID++
+	if l.lastID == 0 {
+		l.lastID++ // 0 marks events that are not a pair's
+	}
+	p := &pair{id: l.lastID, proxy: lp, client: client, backend: backend, connecting: true, deadline: time.Now().Add(dialTimeout)}
 	switch err := unix.Connect(backend, &lp.target); {
 	case err == nil:
 		p.connecting = false
@@ -321,6 +330,7 @@ func tuneSocket(fd int) {
 // pair is a client's connection and the loop's connection to the container
 // on its behalf.
 type pair struct {
+	id              uint32 // in the epoll events of both ends
 	proxy           *tcpProxy
 	client, backend int
 	connecting      bool
@@ -488,15 +498,15 @@ func (p *pair) watch(l *eventLoop) {
 			clientEv |= unix.EPOLLOUT
 		}
 	}
-	if !l.setEvents(p.client, &p.clientEvents, clientEv) || !l.setEvents(p.backend, &p.backendEvents, backendEv) {
+	if !l.setEvents(p.client, p.id, &p.clientEvents, clientEv) || !l.setEvents(p.backend, p.id, &p.backendEvents, backendEv) {
 		p.close(l)
 	}
 }
 
-// setEvents registers fd for want, where it was registered for *cur (0:
-// not in the epoll set), and records want in *cur. It reports false when
-// epoll refused.
-func (l *eventLoop) setEvents(fd int, cur *uint32, want uint32) bool {
+// setEvents registers fd, one end of the pair id, for want, where it was
+// registered for *cur (0: not in the epoll set), and records want in *cur.
+// It reports false when epoll refused.
+func (l *eventLoop) setEvents(fd int, id uint32, cur *uint32, want uint32) bool {
 	if want == *cur {
 		return true
 	}
@@ -508,7 +518,7 @@ func (l *eventLoop) setEvents(fd int, cur *uint32, want uint32) bool {
 		op = unix.EPOLL_CTL_DEL
 	}
 	*cur = want
-	return unix.EpollCtl(l.epfd, op, fd, &unix.EpollEvent{Events: want, Fd: int32(fd)}) == nil
+	return unix.EpollCtl(l.epfd, op, fd, &unix.EpollEvent{Events: want, Fd: int32(fd), Pad: int32(id)}) == nil
 }
 
 // close closes both ends of p and forgets it.

@@ -314,6 +314,21 @@ func TestTCPProxySocketOptions(t *testing.T) {
 		{unix.IPPROTO_TCP, unix.TCP_KEEPIDLE, keepAliveSeconds, "TCP_KEEPIDLE"},
 		{unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, keepAliveSeconds, "TCP_KEEPINTVL"},
 	}
+	// The backend may accept before the loop has seen its connection
+	// complete: wait for the loop to have set up both ends.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		connecting := true
+		p.loop.do(func() {
+			for pr := range p.pairs {
+				connecting = pr.connecting
+			}
+		})
+		if !connecting || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	var problems []string
 	pairs := 0
 	p.loop.do(func() {
