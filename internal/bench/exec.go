@@ -62,15 +62,15 @@ func execLabel(engine string) string {
 	return engine + " exec true en un contenedor que corre"
 }
 
-// execContainerName returns a name for the container of the Docker exec
-// row that no other container there has: "bench-exec-" and 12 random hex
-// digits.
-func execContainerName() (string, error) {
+// dockerContainerName returns a name for a container the bench makes in
+// Docker that no other container there has: prefix ("bench-exec") and 12
+// random hex digits.
+func dockerContainerName(prefix string) (string, error) {
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	return "bench-exec-" + hex.EncodeToString(b[:]), nil
+	return prefix + "-" + hex.EncodeToString(b[:]), nil
 }
 
 // parseContainerID returns the ID that create printed on its standard
@@ -104,7 +104,7 @@ func (b *bench) measureExec(ctx context.Context, d *daemon, dockerImport error) 
 		eb.DockerNote = fmt.Sprintf("docker exec: sin medir; %s (%s)", reason, dockerExecReference)
 	} else {
 		docker := Row{Key: rowExecDocker, Label: execLabel("docker")}
-		name, err := execContainerName()
+		name, err := dockerContainerName("bench-exec")
 		switch {
 		case dockerImport != nil:
 			docker.Err = dockerImport.Error()

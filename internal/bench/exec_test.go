@@ -35,19 +35,19 @@ func TestParseContainerID(t *testing.T) {
 	}
 }
 
-func TestExecContainerName(t *testing.T) {
+func TestDockerContainerName(t *testing.T) {
 	valid := regexp.MustCompile(`^bench-exec-[0-9a-f]{12}$`)
 	seen := map[string]bool{}
 	for range 100 {
-		name, err := execContainerName()
+		name, err := dockerContainerName("bench-exec")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !valid.MatchString(name) {
-			t.Fatalf("execContainerName() = %q, want it to match %s", name, valid)
+			t.Fatalf("dockerContainerName() = %q, want it to match %s", name, valid)
 		}
 		if seen[name] {
-			t.Fatalf("execContainerName() returned %q twice", name)
+			t.Fatalf("dockerContainerName() returned %q twice", name)
 		}
 		seen[name] = true
 	}

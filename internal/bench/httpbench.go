@@ -386,12 +386,11 @@ func (b *bench) dockerHTTPRow(ctx context.Context, dockerImport error) (*HTTPRow
 		row.Err = dockerImport.Error()
 		return row, func() {}
 	}
-	name, err := execContainerName()
+	name, err := dockerContainerName("bench-web")
 	if err != nil {
 		row.Err = err.Error()
 		return row, func() {}
 	}
-	name = strings.Replace(name, "bench-exec-", "bench-web-", 1)
 	dd := dockerDaemon{sock: b.opts.dockerSock}
 	runArgv := dd.argv(append([]string{"run", "-d", "--name", name, "-p", "127.0.0.1:0:" + httpContainerPort, dockerImage}, httpServer...)...)
 	out, err := output(ctx, runArgv, dockerEnv)

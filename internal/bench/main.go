@@ -281,7 +281,7 @@ func (b *bench) measureRuns(ctx context.Context, d *daemon, rootfs string, docke
 		return timeExec(ctx, rows[0].Command, nil)
 	}}
 
-	runc, rb := b.prepareRunc(ctx, rootfs)
+	runc, rb := b.runcRow(ctx, rootfs)
 	rows = append(rows, runc)
 	runs = append(runs, nil)
 	if rb != nil {
@@ -337,10 +337,10 @@ func (b *bench) measureRuns(ctx context.Context, d *daemon, rootfs string, docke
 	return ctx.Err()
 }
 
-// prepareRunc returns the runc row, with its label and command, and the
+// runcRow returns the runc row, with its label and command, and the
 // bundle its runs use; without runc, or when the bundle cannot be made, the
 // bundle is nil and the row says why.
-func (b *bench) prepareRunc(ctx context.Context, rootfs string) (Row, *runcBench) {
+func (b *bench) runcRow(ctx context.Context, rootfs string) (Row, *runcBench) {
 	row := Row{Key: rowRunc, Label: "runc run (mismo rootfs, sin daemon)"}
 	if _, err := exec.LookPath("runc"); err != nil {
 		row.Skipped = "runc no está instalado (apt-get install runc)"
