@@ -244,3 +244,17 @@ func (d *daemon) labInit() {
 	d.t.Helper()
 	d.must("lab", "init")
 }
+
+// buildStatic builds the program in testdata/name as a static binary, one
+// that runs in busybox, into a new directory that a test can bind-mount
+// into a container, and returns that directory.
+func buildStatic(t *testing.T, name string) string {
+	t.Helper()
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, name), "./testdata/"+name)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", name, err, out)
+	}
+	return dir
+}

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,12 +17,7 @@ import (
 func TestIsolationDefaults(t *testing.T) {
 	d := startDaemon(t)
 	d.labInit()
-	dir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "initmod"), "./testdata/initmod")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building initmod: %v\n%s", err, out)
-	}
+	dir := buildStatic(t, "initmod")
 	hostname, err := os.Hostname()
 	if err != nil {
 		t.Fatal(err)

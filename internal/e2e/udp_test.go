@@ -3,9 +3,6 @@ package e2e
 import (
 	"fmt"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,12 +12,7 @@ import (
 func TestPublishedUDPPort(t *testing.T) {
 	d := startDaemon(t)
 	d.labInit()
-	dir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "udpeco"), "./testdata/udpeco")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building udpeco: %v\n%s", err, out)
-	}
+	dir := buildStatic(t, "udpeco")
 	port := freeUDPPort(t)
 	d.must("run", "-d", "--name", "eco", "-p", fmt.Sprintf("%d:5353/udp", port), "-v", dir+":/eco:ro", "busybox", "/eco/udpeco")
 	defer d.bolsillo("rm", "-f", "eco")
