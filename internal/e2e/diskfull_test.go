@@ -4,35 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
 // A build context larger than the disk under the data root fails with a
 // Spanish explanation, and leaves no extracted context, mount or image.
 func TestBuildContextTooLargeForDisk(t *testing.T) {
-	dir, err := os.MkdirTemp("", "bolsillo-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(dir, "root")
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	// A 24 MB disk: room for busybox, not for the context.
-	if err := syscall.Mount("tmpfs", root, "tmpfs", 0, "size=24m"); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v", err)
-	}
-	d := &daemon{t: t, root: root, sock: filepath.Join(dir, "api.sock")}
-	d.start()
-	t.Cleanup(func() {
-		d.stop()
-		if err := syscall.Unmount(root, 0); err != nil {
-			t.Errorf("unmounting the test's tmpfs: %v (something under it is still mounted)", err)
-		}
-		d.assertNoLeftovers()
-		os.RemoveAll(dir)
-	})
+	d := startDaemonOnTmpfs(t, "24m")
 	d.labInit()
 
 	ctx := t.TempDir()
@@ -53,7 +32,7 @@ func TestBuildContextTooLargeForDisk(t *testing.T) {
 	if !strings.Contains(r.stderr, "no space left on device") || !strings.Contains(r.stderr, "espacio") {
 		t.Errorf("the error does not explain the full disk:\n%s", r.stderr)
 	}
-	if ents, _ := os.ReadDir(filepath.Join(root, "build")); len(ents) != 0 {
+	if ents, _ := os.ReadDir(filepath.Join(d.root, "build")); len(ents) != 0 {
 		t.Errorf("build/ keeps %d entries after the failed build", len(ents))
 	}
 	if got := d.must("--explicar=false", "images", "-q", "grande").stdout; got != "" {
