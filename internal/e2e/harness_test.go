@@ -212,6 +212,18 @@ func (d *daemon) docker(args ...string) result {
 
 func (d *daemon) exec(argv []string, env []string) result {
 	d.t.Helper()
+	r, err := runCommand(argv, env)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return r
+}
+
+// runCommand runs argv with env added to the environment, for up to a
+// minute, and returns what it printed and its exit code. The error is for
+// a command that could not run or ran out of time, not for a non-zero
+// exit. It touches no *testing.T, so goroutines may call it.
+func runCommand(argv []string, env []string) (result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
@@ -219,14 +231,17 @@ func (d *daemon) exec(argv []string, env []string) result {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	code := 0
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
 	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		d.t.Fatalf("%v: %v", argv, err)
+	switch {
+	case ctx.Err() != nil:
+		return r, fmt.Errorf("%s: timed out after a minute", strings.Join(argv, " "))
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		return r, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 	}
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	return r, nil
 }
 
 // must runs bolsillo and fails the test unless it exits 0.

@@ -1,14 +1,11 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -50,7 +47,7 @@ func newLoadCLI(t *testing.T, d *daemon) loadCLI {
 }
 
 // run runs one command, explanations off; err is only for a command that
-// could not run or loadTimed out, not for a non-zero exit.
+// could not run or timed out, not for a non-zero exit.
 func (c loadCLI) run(via loadVia, args ...string) (result, error) {
 	var argv, env []string
 	if via == viaDocker {
@@ -59,24 +56,7 @@ func (c loadCLI) run(via loadVia, args ...string) (result, error) {
 	} else {
 		argv = append([]string{filepath.Join(bin, "bolsillo"), "-H", c.d.host(), "--explicar=false"}, args...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		return r, fmt.Errorf("%s %s: loadTimed out", via, strings.Join(args, " "))
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		return r, fmt.Errorf("%s %s: %w", via, strings.Join(args, " "), err)
-	}
-	return r, nil
+	return runCommand(argv, env)
 }
 
 // must runs one command and returns its standard output, or an error
