@@ -142,12 +142,9 @@ func (b *Bridge) Endpoint(containerID string) (*Endpoint, bool) {
 	return ep, ok
 }
 
-// Reconcile removes what a previous daemon left: veths on the bridge,
-// namespaces and addresses that belong to no endpoint of this one. Then it
-// starts making spares.
-func (b *Bridge) Reconcile() error {
-	b.mu.Lock()
-	var errs []error
+// knownKeys returns the keys of every endpoint this bridge holds: attached
+// to a container, spare, or being made or deleted. The caller holds b.mu.
+func (b *Bridge) knownKeys() map[string]bool {
 	known := make(map[string]bool, len(b.endpoints)+len(b.spares)+len(b.busy))
 	for _, ep := range b.endpoints {
 		known[ep.key] = true
@@ -158,6 +155,16 @@ func (b *Bridge) Reconcile() error {
 	for key := range b.busy {
 		known[key] = true
 	}
+	return known
+}
+
+// Reconcile removes what a previous daemon left: veths on the bridge,
+// namespaces and addresses that belong to no endpoint of this one. Then it
+// starts making spares.
+func (b *Bridge) Reconcile() error {
+	b.mu.Lock()
+	var errs []error
+	known := b.knownKeys()
 	knownVeth := make(map[string]bool, len(known))
 	for key := range known {
 		knownVeth[vethName(key)] = true

@@ -315,16 +315,7 @@ func leftovers(t *testing.T, b *Bridge) []string {
 	b.deleting.Wait()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	known := map[string]bool{}
-	for _, ep := range b.endpoints {
-		known[ep.key] = true
-	}
-	for _, ep := range b.spares {
-		known[ep.key] = true
-	}
-	for key := range b.busy {
-		known[key] = true
-	}
+	known := b.knownKeys()
 	var out []string
 	ents, _ := os.ReadDir(filepath.Join(b.root, netnsDir))
 	for _, e := range ents {
