@@ -449,19 +449,28 @@ func (d *daemon) daemonAnswers(when string) {
 	}
 }
 
-// SIGKILL in the middle of a layer download: after the restart the image is
-// not listed, no temp blob or half layer is left, and the pull is redone.
-func TestFaultKillDuringPull(t *testing.T) {
-	reg := startSlowRegistry(t)
-	ref := pushImage(t, reg.host, "aula/grande", tarLayer(t, map[string][]byte{"grande.bin": randomBytes(t, 8<<20)}))
-	d := startDaemon(t)
+// startPullToMiddle pushes an 8 MB single-layer image to a slow registry,
+// starts a daemon and a docker pull of the image, and returns once the
+// download is in the middle of the layer, the registry still slow.
+func startPullToMiddle(t *testing.T) (reg *slowRegistry, ref string, d *daemon, pull *exec.Cmd) {
+	t.Helper()
+	reg = startSlowRegistry(t)
+	ref = pushImage(t, reg.host, "aula/grande", tarLayer(t, map[string][]byte{"grande.bin": randomBytes(t, 8<<20)}))
+	d = startDaemon(t)
 	reg.slow.Store(true)
-	pull := startClient(t, []string{"docker", "pull", ref}, d.dockerEnv())
+	pull = startClient(t, []string{"docker", "pull", ref}, d.dockerEnv())
 	select {
 	case <-reg.mid():
 	case <-time.After(20 * time.Second):
 		t.Fatalf("the pull never reached the middle of the layer\n%s", d.log)
 	}
+	return reg, ref, d, pull
+}
+
+// SIGKILL in the middle of a layer download: after the restart the image is
+// not listed, no temp blob or half layer is left, and the pull is redone.
+func TestFaultKillDuringPull(t *testing.T) {
+	reg, ref, d, pull := startPullToMiddle(t)
 	waitFast(t, "a temp blob of the download", func() bool { return hasTemp(filepath.Join(d.root, "image", "blobs", "sha256")) })
 	d.kill9()
 	_ = pull.Process.Kill()
@@ -485,16 +494,7 @@ func TestFaultKillDuringPull(t *testing.T) {
 // A docker pull killed in the middle of a download: the daemon stops the
 // pull, keeps no temp blob and lists no image, and serves the next pull.
 func TestFaultClientGoneDuringPull(t *testing.T) {
-	reg := startSlowRegistry(t)
-	ref := pushImage(t, reg.host, "aula/grande", tarLayer(t, map[string][]byte{"grande.bin": randomBytes(t, 8<<20)}))
-	d := startDaemon(t)
-	reg.slow.Store(true)
-	pull := startClient(t, []string{"docker", "pull", ref}, d.dockerEnv())
-	select {
-	case <-reg.mid():
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the pull never reached the middle of the layer\n%s", d.log)
-	}
+	reg, ref, d, pull := startPullToMiddle(t)
 	_ = pull.Process.Kill()
 	blobs := filepath.Join(d.root, "image", "blobs", "sha256")
 	waitFor(t, "the daemon to drop the abandoned download", func() bool { return !hasTemp(blobs) })
