@@ -281,37 +281,6 @@ func (b *bench) measureExplain(ctx context.Context, d *daemon) {
 	}
 }
 
-// measureTurns calls each of runs warmups+n times, taking turns: in each
-// round, every one once, in order. It returns the wall times of the last n
-// calls of each, and the error of each one that failed: a function that
-// fails is not called again, and the others go on. A nil function is
-// skipped.
-func measureTurns(ctx context.Context, warmups, n int, runs []func(context.Context) (time.Duration, error)) ([][]time.Duration, []error) {
-	samples := make([][]time.Duration, len(runs))
-	errs := make([]error, len(runs))
-	for round := range warmups + n {
-		for i, run := range runs {
-			if run == nil || errs[i] != nil {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
-				errs[i] = err
-				continue
-			}
-			d, err := run(ctx)
-			if err != nil {
-				errs[i] = err
-				samples[i] = nil
-				continue
-			}
-			if round >= warmups {
-				samples[i] = append(samples[i], d)
-			}
-		}
-	}
-	return samples, errs
-}
-
 // cleanEnv returns env without the variables named in drop, followed by add.
 func cleanEnv(env, drop []string, add ...string) []string {
 	out := make([]string, 0, len(env)+len(add))

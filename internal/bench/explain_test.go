@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -10,95 +8,6 @@ import (
 	"testing"
 	"time"
 )
-
-func TestMeasureTurns(t *testing.T) {
-	var calls []string
-	// run returns a function that logs its calls and returns the number of
-	// the call, in milliseconds; it fails on call failAt (from 1), if any.
-	run := func(name string, failAt int) func(context.Context) (time.Duration, error) {
-		n := 0
-		return func(context.Context) (time.Duration, error) {
-			n++
-			calls = append(calls, fmt.Sprintf("%s%d", name, n))
-			if n == failAt {
-				return 0, errors.New(name + " failed")
-			}
-			return time.Duration(n) * time.Millisecond, nil
-		}
-	}
-	tests := []struct {
-		name      string
-		warmups   int
-		n         int
-		runs      []func(context.Context) (time.Duration, error)
-		wantCalls string
-		want      [][]time.Duration
-		wantErrs  []string
-	}{
-		{
-			name:    "turns, warm-ups dropped",
-			warmups: 1, n: 2,
-			runs:      []func(context.Context) (time.Duration, error){run("a", 0), run("b", 0), run("c", 0)},
-			wantCalls: "a1 b1 c1 a2 b2 c2 a3 b3 c3",
-			want:      [][]time.Duration{ms(2, 3), ms(2, 3), ms(2, 3)},
-			wantErrs:  []string{"", "", ""},
-		},
-		{
-			name:    "a failure stops only its own function",
-			warmups: 0, n: 3,
-			runs:      []func(context.Context) (time.Duration, error){run("a", 0), run("b", 2), run("c", 0)},
-			wantCalls: "a1 b1 c1 a2 b2 c2 a3 c3",
-			want:      [][]time.Duration{ms(1, 2, 3), nil, ms(1, 2, 3)},
-			wantErrs:  []string{"", "b failed", ""},
-		},
-		{
-			name:    "nil is skipped",
-			warmups: 0, n: 2,
-			runs:      []func(context.Context) (time.Duration, error){run("a", 0), nil, run("c", 0)},
-			wantCalls: "a1 c1 a2 c2",
-			want:      [][]time.Duration{ms(1, 2), nil, ms(1, 2)},
-			wantErrs:  []string{"", "", ""},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			calls = nil
-			got, errs := measureTurns(t.Context(), tt.warmups, tt.n, tt.runs)
-			if c := strings.Join(calls, " "); c != tt.wantCalls {
-				t.Errorf("calls = %s, want %s", c, tt.wantCalls)
-			}
-			for i := range tt.runs {
-				if !slices.Equal(got[i], tt.want[i]) {
-					t.Errorf("samples[%d] = %v, want %v", i, got[i], tt.want[i])
-				}
-				gotErr := ""
-				if errs[i] != nil {
-					gotErr = errs[i].Error()
-				}
-				if gotErr != tt.wantErrs[i] {
-					t.Errorf("errs[%d] = %q, want %q", i, gotErr, tt.wantErrs[i])
-				}
-			}
-		})
-	}
-}
-
-func TestMeasureTurnsCanceled(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	calls := 0
-	run := func(context.Context) (time.Duration, error) {
-		calls++
-		cancel()
-		return time.Millisecond, nil
-	}
-	_, errs := measureTurns(ctx, 0, 5, []func(context.Context) (time.Duration, error){run, run})
-	if calls != 1 {
-		t.Errorf("%d calls after the context ended in the first, want 1", calls)
-	}
-	if !errors.Is(errs[1], context.Canceled) {
-		t.Errorf("errs[1] = %v, want context.Canceled", errs[1])
-	}
-}
 
 func TestCleanEnv(t *testing.T) {
 	env := []string{"PATH=/bin", "TERM=dumb", "NO_COLOR=1", "HOME=/root", "NO_COLORS=keep", "BOLSILLO_EXPLICAR=0"}

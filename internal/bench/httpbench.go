@@ -96,21 +96,6 @@ func (l *loadResult) add(round loadResult) {
 	l.Elapsed += round.Elapsed
 }
 
-// roundOrder returns the order of the rows 0…k-1 in each of n rounds: each
-// round starts one row later than the one before (A B, B A, A B… with two
-// rows; A B C, B C A, C A B… with three), so that every row goes first as
-// often as the others and a drift of the machine's speed during the
-// measurement favours none.
-func roundOrder(n, k int) [][]int {
-	order := make([][]int, n)
-	for i := range order {
-		for j := range k {
-			order[i] = append(order[i], (i+j)%k)
-		}
-	}
-	return order
-}
-
 // loadResult is what one load run did: Requests answered, each with 200
 // and httpBody, in Elapsed from the first request sent to the last answer
 // read.
@@ -350,22 +335,23 @@ func (b *bench) measureHTTP(ctx context.Context, d *daemon, dockerImport error) 
 		}
 	}
 	b.progress("HTTP: %d rondas alternas por dirección, %d a la vez, hasta %d peticiones o %s por ronda", httpRounds, httpWorkers, httpMaxRequests, httpDuration)
-	for _, order := range roundOrder(httpRounds, len(rows)) {
-		for _, i := range order {
-			row := rows[i]
-			if row.Err != "" {
-				continue
-			}
-			load := httpLoad{url: row.URL, workers: httpWorkers, maxRequests: httpMaxRequests, duration: httpDuration, body: httpBody}
+	runs := make([]func(context.Context) (time.Duration, error), len(rows))
+	for i, row := range rows {
+		if row.Err != "" {
+			continue
+		}
+		load := httpLoad{url: row.URL, workers: httpWorkers, maxRequests: httpMaxRequests, duration: httpDuration, body: httpBody}
+		runs[i] = func(ctx context.Context) (time.Duration, error) {
 			round, err := load.run(ctx, client)
-			if err != nil {
-				row.Err = err.Error()
-				continue
-			}
 			row.add(round)
+			return round.Elapsed, err
 		}
 	}
-	for _, row := range rows {
+	_, errs := measureTurns(ctx, 0, httpRounds, runs)
+	for i, row := range rows {
+		if errs[i] != nil {
+			row.Err = errs[i].Error()
+		}
 		hb.Rows = append(hb.Rows, *row)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -290,31 +289,6 @@ func TestShellJoin(t *testing.T) {
 	for _, tt := range tests {
 		if got := shellJoin(tt.argv); got != tt.want {
 			t.Errorf("shellJoin(%q) = %s, want %s", tt.argv, got, tt.want)
-		}
-	}
-}
-
-func TestRoundOrder(t *testing.T) {
-	tests := []struct {
-		rounds, rows int
-		want         [][]int
-	}{
-		{4, 2, [][]int{{0, 1}, {1, 0}, {0, 1}, {1, 0}}},
-		{6, 3, [][]int{{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {0, 1, 2}, {1, 2, 0}, {2, 0, 1}}},
-	}
-	for _, tt := range tests {
-		got := roundOrder(tt.rounds, tt.rows)
-		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
-			t.Errorf("roundOrder(%d, %d) = %v, want %v", tt.rounds, tt.rows, got, tt.want)
-		}
-		first := make([]int, tt.rows)
-		for _, order := range got {
-			first[order[0]]++
-		}
-		for row, n := range first {
-			if n != tt.rounds/tt.rows {
-				t.Errorf("roundOrder(%d, %d): row %d goes first %d times, want %d", tt.rounds, tt.rows, row, n, tt.rounds/tt.rows)
-			}
 		}
 	}
 }

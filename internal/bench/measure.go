@@ -106,6 +106,41 @@ func commandError(argv []string, err error, printed []byte) error {
 	return fmt.Errorf("%s: %w: %s", strings.Join(argv, " "), err, msg)
 }
 
+// measureTurns calls each of runs warmups+n times, taking turns: in each
+// round, every one once, each round starting one later than the round
+// before (a b c, b c a, c a b…), so that each goes first as often as the
+// others and a drift of the machine's speed favours none. It returns the
+// wall times of the last n calls of each, and the error of each one that
+// failed: a function that fails is not called again, and the others go
+// on. A nil function is skipped.
+func measureTurns(ctx context.Context, warmups, n int, runs []func(context.Context) (time.Duration, error)) ([][]time.Duration, []error) {
+	samples := make([][]time.Duration, len(runs))
+	errs := make([]error, len(runs))
+	for round := range warmups + n {
+		for k := range runs {
+			i := (round + k) % len(runs)
+			run := runs[i]
+			if run == nil || errs[i] != nil {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				errs[i] = err
+				continue
+			}
+			d, err := run(ctx)
+			if err != nil {
+				errs[i] = err
+				samples[i] = nil
+				continue
+			}
+			if round >= warmups {
+				samples[i] = append(samples[i], d)
+			}
+		}
+	}
+	return samples, errs
+}
+
 // recordTurns records in rows what measureTurns returned for runs, one
 // per row (nil for a row that is not timed): each row's samples, or its
 // error.
