@@ -301,7 +301,7 @@ func generalErrorRules() []errorRule {
 			re: regexp.MustCompile(`(?i)invalid container name \((.*)\), only`),
 			explain: func(m []string, _ string) (string, []string) {
 				return "El nombre " + code(m[1]) + " no vale para un contenedor", []string{
-					"Un nombre de contenedor empieza por una letra o un número, y después solo lleva letras, números, `_`, `.` o `-`: sin espacios ni tildes.",
+					"Un nombre de contenedor tiene al menos dos caracteres: empieza por una letra o un número, y después solo lleva letras, números, `_`, `.` o `-`, sin espacios ni tildes.",
 					"Por ejemplo: " + code("--name mi_web") + ".",
 				}
 			},

@@ -103,6 +103,31 @@ func TestParseSignal(t *testing.T) {
 	}
 }
 
+func TestValidName(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"web", true},
+		{"ab", true},
+		{"web_1.prueba-2", true},
+		{"9lives", true},
+		{"a", false}, // Docker wants two characters at least
+		{"", false},
+		{"-web", false},
+		{"_web", false},
+		{".web", false},
+		{"mi web", false},
+		{"canción", false},
+		{"web/1", false},
+	}
+	for _, tt := range tests {
+		if got := validName().MatchString(tt.name); got != tt.want {
+			t.Errorf("validName(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestRandomName(t *testing.T) {
 	taken := map[string]bool{}
 	for i := 0; i < 200; i++ {
@@ -110,7 +135,7 @@ func TestRandomName(t *testing.T) {
 		if taken[n] {
 			t.Fatalf("randomName returned a taken name %q", n)
 		}
-		if !validName.MatchString(n) {
+		if !validName().MatchString(n) {
 			t.Fatalf("randomName returned an invalid name %q", n)
 		}
 		taken[n] = true

@@ -248,7 +248,7 @@ func FuzzCreate(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !validName.MatchString(c.Name) {
+		if !validName().MatchString(c.Name) {
 			t.Errorf("created a container named %q", c.Name)
 		}
 		if !inside(root, c.dir) {

@@ -295,7 +295,7 @@ func (m *Manager) Create(opts CreateOptions) (*Container, error) {
 	}
 
 	name := strings.TrimPrefix(opts.Name, "/")
-	if name != "" && !validName.MatchString(name) {
+	if name != "" && !validName().MatchString(name) {
 		return nil, errdefs.InvalidParameter("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", opts.Name)
 	}
 

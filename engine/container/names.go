@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"sync"
 )
 
-// validName is Docker's rule for container names.
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+// validName is Docker's rule for container names: two characters at least.
+// It is compiled on first use, not in every process libcontainer starts.
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
 
 // Generated names pair an adjective with a person from Spanish-speaking
 // science, art and letters, as Docker pairs adjectives with scientists.

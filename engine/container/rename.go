@@ -15,7 +15,7 @@ func (m *Manager) Rename(ref, newName string) error {
 	if newName == "" {
 		return errdefs.InvalidParameter("Neither old nor new names may be empty")
 	}
-	if !validName.MatchString(newName) {
+	if !validName().MatchString(newName) {
 		return errdefs.InvalidParameter("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", newName)
 	}
 	m.mu.Lock()
