@@ -85,6 +85,10 @@ func (m *Manager) ExecCreate(ref string, opts backend.ExecCreateOptions) (string
 	rec.config.Cmd = append([]string(nil), cfg.Cmd...)
 	rec.config.Env = append([]string(nil), cfg.Env...)
 	m.execs().byID[rec.id] = rec
+	// The exec's process will be moved into the container's cgroup: the
+	// kernel's slow part of that is paid now, while the client sends the
+	// start.
+	runtime.PrimeCgroupMove()
 
 	// The record goes when the run it belongs to ends, with the container's
 	// removal at the latest.

@@ -512,6 +512,9 @@ func (m *Manager) start(ref string, policy bool) error {
 		return errdefs.Conflict("container %s is marked for removal and cannot be started", c.ID)
 	}
 
+	// Its first move into a cgroup waits for the kernel: that runs while the
+	// layers and the network are set up.
+	runtime.PrimeCgroupMove()
 	proc, logs, err := m.startProcess(e)
 	if err != nil {
 		// Docker leaves the container in its state, with the error and the
