@@ -12,16 +12,20 @@ SOCK     ?= /run/bolsillo.sock
 HOST     := unix://$(SOCK)
 LDFLAGS  := -s -w
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
-# The CLI binaries link no C, so they are built static: every `bolsillo`
-# command then starts without the dynamic loader. Without cgo, os/user reads
-# users and groups from /etc/passwd and /etc/group only (no NSS modules such
-# as LDAP), and host names resolve with Go's own resolver. bolsillod needs
-# cgo (libseccomp, libcontainer's nsenter) and keeps it.
+# Every binary is static: each `bolsillo` command, and each process
+# libcontainer starts from bolsillod for a container or an exec, then starts
+# without the dynamic loader, and bolsillod runs on a machine without
+# libseccomp installed. The CLI binaries link no C. bolsillod needs cgo
+# (libseccomp, libcontainer's nsenter) and links libseccomp.a and glibc in.
+# In all of them os/user reads users and groups from /etc/passwd and
+# /etc/group only (no NSS modules such as LDAP), and host names resolve with
+# Go's own resolver.
 NOCGO    := CGO_ENABLED=0
+DAEMON_BUILD := -trimpath -ldflags '$(LDFLAGS) -extldflags=-static' -tags 'seccomp netgo osusergo'
 
 # Debian packages: the static busybox that `bolsillo lab init` turns into an image,
-# gcc for libcontainer's nsenter (cgo), libseccomp-dev and pkg-config for the seccomp
-# filters (bolsillod is built with -tags seccomp), docker-registry (CNCF distribution 2.8) for the
+# gcc and libc6-dev for libcontainer's nsenter (cgo), libseccomp-dev (libseccomp.a) and
+# pkg-config for the seccomp filters (bolsillod is built with -tags seccomp), docker-registry (CNCF distribution 2.8) for the
 # interoperability tests; runc only to compare against in `make bench`.
 APT_PACKAGES := busybox-static gcc libc6-dev libseccomp-dev pkg-config docker-registry iptables tmux
 
@@ -30,7 +34,7 @@ APT_PACKAGES := busybox-static gcc libc6-dev libseccomp-dev pkg-config docker-re
 all: build
 
 build:
-	$(GO) build $(GOFLAGS_BUILD) -tags seccomp -o $(BIN)/bolsillod ./cmd/bolsillod
+	$(GO) build $(DAEMON_BUILD) -o $(BIN)/bolsillod ./cmd/bolsillod
 	$(NOCGO) $(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo ./cmd/bolsillo
 	$(NOCGO) $(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-render ./cmd/bolsillo-render
 	$(NOCGO) $(GO) build $(GOFLAGS_BUILD) -o $(BIN)/bolsillo-registry ./cmd/bolsillo-registry

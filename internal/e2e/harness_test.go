@@ -39,11 +39,15 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	for _, name := range []string{"bolsillod", "bolsillo", "bolsillo-render", "bolsillo-registry"} {
-		cmd := exec.Command("go", "build", "-tags", "seccomp", "-o", filepath.Join(dir, name), "bolsillo/cmd/"+name)
-		if name != "bolsillod" {
-			// As the Makefile builds them: the CLI binaries link no C.
+		// As the Makefile builds them, all static: the CLI binaries link
+		// no C, bolsillod links libseccomp and glibc in.
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name))
+		if name == "bolsillod" {
+			cmd.Args = append(cmd.Args, "-ldflags=-extldflags=-static", "-tags=seccomp netgo osusergo")
+		} else {
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		}
+		cmd.Args = append(cmd.Args, "bolsillo/cmd/"+name)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Printf("building %s: %v\n", name, err)
