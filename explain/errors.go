@@ -307,6 +307,34 @@ func generalErrorRules() []errorRule {
 			},
 		},
 		{
+			re: regexp.MustCompile(`(?i)the working directory '(.*)' is invalid, it needs to be an absolute path`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[1]) + " no es una ruta absoluta", []string{
+					"El directorio de trabajo (`-w`) se escribe desde la raíz del contenedor: empieza por `/`, como " + code("-w /"+strings.TrimPrefix(m[1], "./")) + ".",
+					"Si no existe dentro del contenedor, se crea al arrancar.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)unable to find user ([^:\s]+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "El usuario " + code(m[1]) + " no existe en la imagen", []string{
+					"Pediste el usuario " + code(m[1]) + " (con `-u`, o con `USER` en el Dockerfile), pero no está en el " + code("/etc/passwd") + " de la imagen: el proceso no llegó a arrancar.",
+					"Usa un usuario de la imagen (míralos con " + code("bolsillo run --rm IMAGEN cat /etc/passwd") + ") o un UID, como " + code("-u 1000") + ", que no necesita estar en el archivo.",
+					"O crea el usuario en el Dockerfile antes de `USER`: " + code("RUN adduser -D "+m[1]) + " en busybox y alpine.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)unable to find group ([^:\s]+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "El grupo " + code(m[1]) + " no existe en la imagen", []string{
+					"Pediste el grupo " + code(m[1]) + " (con `-u usuario:grupo` o con `--group-add`), pero no está en el " + code("/etc/group") + " de la imagen.",
+					"Usa un grupo de la imagen (míralos con " + code("bolsillo run --rm IMAGEN cat /etc/group") + ") o un GID, como " + code("--group-add 10") + ", que no necesita estar en el archivo.",
+				}
+			},
+		},
+		{
 			re: regexp.MustCompile(`(?i)minimum memory limit allowed is (\S+)`),
 			explain: func(m []string, _ string) (string, []string) {
 				return "Límite de memoria demasiado pequeño", []string{

@@ -22,6 +22,24 @@ func TestError(t *testing.T) {
 			want:  []string{"`--name mi_web`"},
 		},
 		{
+			name:  "relative_workdir",
+			err:   errString("Error response from daemon: the working directory 'app' is invalid, it needs to be an absolute path"),
+			title: "# `app` no es una ruta absoluta",
+			want:  []string{"`-w /app`"},
+		},
+		{
+			name:  "user_not_found",
+			err:   errString("Error response from daemon: unable to find user nadie: no matching entries in passwd file"),
+			title: "# El usuario `nadie` no existe en la imagen",
+			want:  []string{"`-u 1000`", "`RUN adduser -D nadie`"},
+		},
+		{
+			name:  "group_not_found",
+			err:   errString("Error response from daemon: unable to find group profes: no matching entries in group file"),
+			title: "# El grupo `profes` no existe en la imagen",
+			want:  []string{"`--group-add 10`", "`/etc/group`"},
+		},
+		{
 			name:  "memory_too_small",
 			err:   errString("Error response from daemon: Minimum memory limit allowed is 6MB"),
 			title: "# Límite de memoria demasiado pequeño",

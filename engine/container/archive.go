@@ -256,7 +256,7 @@ func containerUser(root, spec string) ([2]int, error) {
 	}
 	u, err := user.GetExecUserPath(spec, &user.ExecUser{}, passwd, group)
 	if err != nil {
-		return [2]int{}, errdefs.InvalidParameter("unable to find user %s: %s", spec, err.Error())
+		return [2]int{}, errdefs.InvalidParameter("%s", err.Error())
 	}
 	return [2]int{u.Uid, u.Gid}, nil
 }

@@ -141,11 +141,12 @@ func (m *Manager) ExecStart(ctx context.Context, id string, opts backend.ExecSta
 	}
 	cfg := rec.config
 	spec := runtime.ProcessSpec{
-		Args: cfg.Cmd,
-		Env:  mergeEnv(mergeEnv([]string{"HOSTNAME=" + e.c.Config.Hostname}, e.c.Config.Env), cfg.Env),
-		Cwd:  firstNonEmpty(cfg.WorkingDir, e.c.Config.WorkingDir),
-		User: firstNonEmpty(cfg.User, e.c.Config.User),
-		Tty:  cfg.Tty,
+		Args:     cfg.Cmd,
+		Env:      mergeEnv(mergeEnv([]string{"HOSTNAME=" + e.c.Config.Hostname}, e.c.Config.Env), cfg.Env),
+		Cwd:      firstNonEmpty(cfg.WorkingDir, e.c.Config.WorkingDir),
+		User:     firstNonEmpty(cfg.User, e.c.Config.User),
+		GroupAdd: e.c.HostConfig.GroupAdd,
+		Tty:      cfg.Tty,
 	}
 	size := cfg.ConsoleSize
 	if opts.ConsoleSize != nil {

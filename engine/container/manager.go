@@ -282,6 +282,11 @@ func (m *Manager) Create(opts CreateOptions) (*Container, error) {
 	if opts.HostConfig == nil {
 		opts.HostConfig = &container.HostConfig{}
 	}
+	// Docker checks the request's, before the image's: WORKDIR is always
+	// absolute in an image.
+	if wd := opts.Config.WorkingDir; wd != "" && !strings.HasPrefix(wd, "/") {
+		return nil, errdefs.InvalidParameter("the working directory '%s' is invalid, it needs to be an absolute path", wd)
+	}
 	cfg := mergeImageConfig(*opts.Config, opts.Image.Config)
 	path, args := command(cfg)
 	if path == "" {
@@ -619,6 +624,7 @@ func (m *Manager) spec(c *Container) runtime.Spec {
 		Env:            c.Config.Env,
 		Cwd:            c.Config.WorkingDir,
 		User:           c.Config.User,
+		GroupAdd:       hc.GroupAdd,
 		Hostname:       c.Config.Hostname,
 		Tty:            c.Config.Tty,
 		ReadonlyRootfs: hc.ReadonlyRootfs,

@@ -67,9 +67,10 @@ func (r *Runtime) Start(spec Spec, stdio Stdio) (_ *Container, retErr error) {
 	if spec.Rootfs == "" {
 		return nil, fmt.Errorf("starting container %s: no root filesystem", spec.ID)
 	}
-	u, err := resolveUser(spec.Rootfs, spec.User)
+	u, err := resolveUser(spec.Rootfs, spec.User, spec.GroupAdd)
 	if err != nil {
-		return nil, fmt.Errorf("starting container %s: %w", spec.ID, err)
+		// As Docker reports it: the message names the user or group.
+		return nil, err
 	}
 	oci, err := ociSpec(spec, u, r.cgroupParent, r.host)
 	if err != nil {

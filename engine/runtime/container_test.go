@@ -62,6 +62,7 @@ func TestStartErrors(t *testing.T) {
 		{"not executable", Spec{Args: []string{"/etc/passwd"}}, ErrPermission},
 		{"directory", Spec{Args: []string{"/etc"}}, ErrPermission},
 		{"unknown user", Spec{Args: []string{"true"}, User: "nadie"}, nil},
+		{"unknown group added", Spec{Args: []string{"true"}, GroupAdd: []string{"profes"}}, nil},
 		{"no command", Spec{}, nil},
 		{"bad network mode", Spec{Args: []string{"true"}, NetworkMode: "bridge"}, nil},
 		{"missing mount source", Spec{Args: []string{"true"}, Mounts: []Mount{{Source: "/nonexistent", Destination: "/etc/hosts"}}}, nil},

@@ -28,6 +28,9 @@ type ProcessSpec struct {
 	// User is "", "name", "uid", "name:group" or "uid:gid", resolved
 	// against the container's /etc/passwd and /etc/group. Empty means root.
 	User string
+	// GroupAdd are the container's --group-add groups: an exec's process
+	// gets them too, as in Docker.
+	GroupAdd []string
 	// Tty gives the process a pseudo-terminal of its own.
 	Tty bool
 	// ConsoleRows and ConsoleCols are the initial size of the terminal;
@@ -70,9 +73,10 @@ func (c *Container) Exec(spec ProcessSpec, stdio Stdio) (*Process, error) {
 	if !path.IsAbs(cwd) {
 		return nil, fmt.Errorf("exec in container %s: working directory %q is not an absolute path", c.id, cwd)
 	}
-	u, err := resolveUser(c.lc.Config().Rootfs, spec.User)
+	u, err := resolveUser(c.lc.Config().Rootfs, spec.User, spec.GroupAdd)
 	if err != nil {
-		return nil, fmt.Errorf("exec in container %s: %w", c.id, err)
+		// As Docker reports it: the message names the user or group.
+		return nil, err
 	}
 	oci := &specs.Process{
 		User: specs.User{UID: u.UID, GID: u.GID, AdditionalGids: u.AdditionalGIDs},

@@ -31,6 +31,9 @@ type Spec struct {
 	// User is "", "name", "uid", "name:group" or "uid:gid", resolved against
 	// the container's /etc/passwd and /etc/group. Empty means root.
 	User string
+	// GroupAdd are more supplementary groups, names or GIDs, resolved
+	// against the container's /etc/group (docker run --group-add).
+	GroupAdd []string
 	// Hostname is the container's hostname (it gets its own UTS namespace).
 	Hostname string
 	// Tty gives the init process a pseudo-terminal.

@@ -3,15 +3,22 @@ package runtime
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/sys/user"
 )
 
 // resolveUser resolves a Docker user string ("", "name", "uid",
-// "name:group", "uid:gid") against the container's /etc/passwd and
-// /etc/group. Numeric IDs need no entry; an unknown name is an error.
-func resolveUser(rootfs, spec string) (execUser, error) {
+// "name:group", "uid:gid") and the --group-add groups (names or GIDs)
+// against the container's /etc/passwd and /etc/group. Numeric IDs need no
+// entry; an unknown name is an error.
+//
+// As in Docker, the supplementary groups start with the primary group, then
+// the user's groups in /etc/group, then the added ones: a process cannot
+// leave its primary group behind with setgroups(2) to get past a file that
+// denies that group access (CVE-2022-36109).
+func resolveUser(rootfs, spec string, groupAdd []string) (execUser, error) {
 	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
 	if err != nil {
 		return execUser{}, fmt.Errorf("resolving /etc/passwd: %w", err)
@@ -20,16 +27,26 @@ func resolveUser(rootfs, spec string) (execUser, error) {
 	if err != nil {
 		return execUser{}, fmt.Errorf("resolving /etc/group: %w", err)
 	}
-	// Missing files are fine: GetExecUserPath then accepts numeric IDs only.
+	// Missing files are fine: GetExecUserPath then accepts numeric IDs
+	// only. Its errors name the user or group: "unable to find user nadie:
+	// no matching entries in passwd file", as Docker reports them.
 	eu, err := user.GetExecUserPath(spec, &user.ExecUser{Home: "/"}, passwd, group)
 	if err != nil {
-		return execUser{}, fmt.Errorf("unable to find user %s: %w", spec, err)
+		return execUser{}, err
 	}
 	if eu.Uid < 0 || eu.Gid < 0 {
 		return execUser{}, fmt.Errorf("invalid user %q", spec)
 	}
-	u := execUser{UID: uint32(eu.Uid), GID: uint32(eu.Gid)}
-	for _, g := range eu.Sgids {
+	var added []int
+	if len(groupAdd) > 0 {
+		if added, err = user.GetAdditionalGroupsPath(groupAdd, group); err != nil {
+			return execUser{}, err
+		}
+		// They come out of a map: sorted, the spec is the same every time.
+		slices.Sort(added)
+	}
+	u := execUser{UID: uint32(eu.Uid), GID: uint32(eu.Gid), AdditionalGIDs: []uint32{uint32(eu.Gid)}}
+	for _, g := range append(eu.Sgids, added...) {
 		u.AdditionalGIDs = append(u.AdditionalGIDs, uint32(g))
 	}
 	return u, nil

@@ -10,40 +10,54 @@ import (
 func TestResolveUser(t *testing.T) {
 	rootfs := newRootfs(t)
 	tests := []struct {
-		spec    string
-		want    execUser
-		wantErr bool
+		spec     string
+		groupAdd []string
+		want     execUser
+		wantErr  string
 	}{
-		{"", execUser{UID: 0, GID: 0}, false},
-		{"root", execUser{UID: 0, GID: 0}, false},
-		{"estudiante", execUser{UID: 1000, GID: 1000, AdditionalGIDs: []uint32{2000}}, false},
-		{"1000", execUser{UID: 1000, GID: 1000, AdditionalGIDs: []uint32{2000}}, false},
-		{"nobody", execUser{UID: 65534, GID: 65534}, false},
-		{"1234", execUser{UID: 1234, GID: 0}, false},
-		{"1234:5678", execUser{UID: 1234, GID: 5678}, false},
-		{"estudiante:alumnos", execUser{UID: 1000, GID: 2000}, false},
-		{"estudiante:0", execUser{UID: 1000, GID: 0}, false},
-		{"nadie", execUser{}, true},
-		{"estudiante:nadie", execUser{}, true},
+		// The primary group comes first among the supplementary ones.
+		{"", nil, execUser{UID: 0, GID: 0, AdditionalGIDs: []uint32{0}}, ""},
+		{"root", nil, execUser{UID: 0, GID: 0, AdditionalGIDs: []uint32{0}}, ""},
+		{"estudiante", nil, execUser{UID: 1000, GID: 1000, AdditionalGIDs: []uint32{1000, 2000}}, ""},
+		{"1000", nil, execUser{UID: 1000, GID: 1000, AdditionalGIDs: []uint32{1000, 2000}}, ""},
+		{"nobody", nil, execUser{UID: 65534, GID: 65534, AdditionalGIDs: []uint32{65534}}, ""},
+		{"1234", nil, execUser{UID: 1234, GID: 0, AdditionalGIDs: []uint32{0}}, ""},
+		{"1234:5678", nil, execUser{UID: 1234, GID: 5678, AdditionalGIDs: []uint32{5678}}, ""},
+		{"estudiante:alumnos", nil, execUser{UID: 1000, GID: 2000, AdditionalGIDs: []uint32{2000}}, ""},
+		{"estudiante:0", nil, execUser{UID: 1000, GID: 0, AdditionalGIDs: []uint32{0}}, ""},
+		// --group-add: names and GIDs, sorted after the user's own.
+		{"nobody", []string{"alumnos", "10"}, execUser{UID: 65534, GID: 65534, AdditionalGIDs: []uint32{65534, 10, 2000}}, ""},
+		{"", []string{"4321"}, execUser{UID: 0, GID: 0, AdditionalGIDs: []uint32{0, 4321}}, ""},
+		// Docker's messages, once.
+		{"nadie", nil, execUser{}, "unable to find user nadie: no matching entries in passwd file"},
+		{"estudiante:nadie", nil, execUser{}, "unable to find group nadie: no matching entries in group file"},
+		{"nobody", []string{"profes"}, execUser{}, "unable to find group profes: no matching entries in group file"},
 	}
 	for _, tt := range tests {
-		got, err := resolveUser(rootfs, tt.spec)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("resolveUser(%q) error = %v, want error %t", tt.spec, err, tt.wantErr)
+		got, err := resolveUser(rootfs, tt.spec, tt.groupAdd)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("resolveUser(%q, %q) error = %v, want %q", tt.spec, tt.groupAdd, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("resolveUser(%q, %q) error = %v", tt.spec, tt.groupAdd, err)
 			continue
 		}
 		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("resolveUser(%q) = %+v, want %+v", tt.spec, got, tt.want)
+			t.Errorf("resolveUser(%q, %q) = %+v, want %+v", tt.spec, tt.groupAdd, got, tt.want)
 		}
 	}
 }
 
 func TestResolveUserWithoutPasswd(t *testing.T) {
 	rootfs := t.TempDir()
-	if got, err := resolveUser(rootfs, "1000:1000"); err != nil || !reflect.DeepEqual(got, execUser{UID: 1000, GID: 1000}) {
-		t.Errorf(`resolveUser("1000:1000") = %+v, %v, want {1000 1000}, nil`, got, err)
+	want := execUser{UID: 1000, GID: 1000, AdditionalGIDs: []uint32{1000, 5}}
+	if got, err := resolveUser(rootfs, "1000:1000", []string{"5"}); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf(`resolveUser("1000:1000", ["5"]) = %+v, %v, want %+v, nil`, got, err, want)
 	}
-	if _, err := resolveUser(rootfs, "estudiante"); err == nil {
+	if _, err := resolveUser(rootfs, "estudiante", nil); err == nil {
 		t.Error(`resolveUser("estudiante") without /etc/passwd: error = nil, want an error`)
 	}
 }
@@ -58,7 +72,7 @@ func TestResolveUserSymlinkStaysInRootfs(t *testing.T) {
 	if err := os.Symlink("/../../../../../../etc/passwd", filepath.Join(rootfs, "etc/passwd")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := resolveUser(rootfs, "root"); err == nil {
+	if _, err := resolveUser(rootfs, "root", nil); err == nil {
 		t.Error(`resolveUser("root") through an escaping symlink: error = nil, want an error`)
 	}
 }

@@ -47,6 +47,7 @@ type containerFlags struct {
 	envFiles    []string
 	workdir     string
 	user        string
+	groupAdd    []string
 	entrypoint  string
 	hostname    string
 	memory      memBytes
@@ -72,6 +73,7 @@ func addContainerFlags(fl *pflag.FlagSet, o *containerFlags) {
 	fl.BoolVarP(&o.tty, "tty", "t", false, "Asigna una terminal (TTY)")
 	fl.StringVarP(&o.workdir, "workdir", "w", "", "Directorio de trabajo dentro del contenedor")
 	fl.StringVarP(&o.user, "user", "u", "", "Usuario (nombre|uid[:grupo|gid])")
+	fl.StringArrayVar(&o.groupAdd, "group-add", nil, "Grupo más para el proceso (nombre o GID)")
 	fl.StringVar(&o.entrypoint, "entrypoint", "", "Reemplaza el ENTRYPOINT de la imagen")
 	fl.StringVarP(&o.hostname, "hostname", "h", "", "Nombre de host del contenedor")
 	fl.VarP(&o.memory, "memory", "m", "Límite de memoria (por ejemplo 512m)")
@@ -162,6 +164,7 @@ func parseContainerFlags(o *containerFlags, args []string, entrypointSet bool, l
 		CapDrop:        o.capDrop,
 		SecurityOpt:    securityOpt,
 		ReadonlyRootfs: o.readOnly,
+		GroupAdd:       o.groupAdd,
 		Resources: container.Resources{
 			Memory:     int64(o.memory),
 			CpusetCpus: o.cpusetCPUs,

@@ -264,6 +264,11 @@ func TestErrors(t *testing.T) {
 		{"name in use", []string{"run", "--name", "roto", "busybox", "true"}, 125, "roto"},
 		{"no such container", []string{"stop", "fantasma"}, 1, "fantasma"},
 		{"bad memory", []string{"run", "-m", "banana", "busybox", "true"}, 125, "banana"},
+		// Refused at create, as in Docker: no container is left.
+		{"relative workdir", []string{"run", "--name", "relativo", "-w", "app", "busybox", "pwd"}, 125, "`-w /app`"},
+		{"unknown user", []string{"run", "--rm", "-u", "nadie", "busybox", "id"}, 125, "`nadie` no existe"},
+		{"unknown group", []string{"run", "--rm", "--group-add", "profes", "busybox", "id"}, 125, "`profes` no existe"},
+		{"one-character name", []string{"run", "--name", "x", "busybox", "true"}, 125, "dos caracteres"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,6 +284,11 @@ func TestErrors(t *testing.T) {
 	// Docker leaves a container whose command was not found as "created".
 	if got := field(d.inspect("roto"), "State", "Status"); got != "created" {
 		t.Errorf("State.Status of roto = %v, want created", got)
+	}
+	for _, name := range []string{"relativo", "x"} {
+		if r := d.bolsillo("inspect", name); r.code == 0 {
+			t.Errorf("a refused create left container %s behind", name)
+		}
 	}
 	// The daemon is not running: the error says how to start it.
 	r := d.exec([]string{filepath.Join(bin, "bolsillo"), "-H", "unix:///nonexistent/bolsillo.sock", "ps"}, nil)

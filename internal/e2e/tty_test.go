@@ -170,7 +170,8 @@ func TestRunOptions(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"user", []string{"-u", "estudiante", "busybox", "id"}, "uid=1000(estudiante) gid=1000(estudiante)"},
+		{"user", []string{"-u", "estudiante", "busybox", "id"}, "uid=1000(estudiante) gid=1000(estudiante) groups=1000(estudiante)"},
+		{"group-add", []string{"-u", "estudiante", "--group-add", "10", "--group-add", "root", "busybox", "id", "-G"}, "1000 0 10"},
 		{"uid", []string{"-u", "65534", "busybox", "id", "-u"}, "65534"},
 		{"workdir created", []string{"-w", "/nuevo/dir", "busybox", "pwd"}, "/nuevo/dir"},
 		{"entrypoint", []string{"--entrypoint", "echo", "busybox", "desde", "entrypoint"}, "desde entrypoint"},
