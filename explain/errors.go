@@ -3,6 +3,7 @@ package explain
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -646,5 +647,28 @@ func UnknownCommand(name string, suggestions []string) string {
 	}
 	md.item("El comando es la primera palabra después de `bolsillo` y de sus opciones globales (como `-H`). Los de Docker se llaman igual que en `docker` (`run`, `ps`, `exec`…); los propios de bolsillo (`explica`, `leccion`, `capas`, `lint`) están en la misma lista.")
 	md.item("Mira la lista entera con %s, y la ayuda de uno con %s.", code("bolsillo --help"), code("bolsillo COMANDO --help"))
+	return md.String()
+}
+
+// UnknownSubcommand explains a word that is none of the commands of a group
+// (`bolsillo network crear`): suggestions are full names ("network ls"),
+// available the group's commands.
+func UnknownSubcommand(group, name string, suggestions, available []string) string {
+	var md doc
+	md.title("%s no es un comando de %s", code(name), code("bolsillo "+group))
+	if len(suggestions) > 0 {
+		quoted := make([]string, len(suggestions))
+		for i, s := range suggestions {
+			quoted[i] = code("bolsillo " + s)
+		}
+		md.item("¿Quisiste decir %s?", strings.Join(quoted, " o "))
+	}
+	if group == "network" && slices.Contains([]string{"create", "rm", "connect", "disconnect", "prune"}, name) {
+		md.item("bolsillo tiene las tres redes que Docker trae de serie, %s, %s y %s, y no crea ni borra redes: sin %s, cada contenedor va a %s y los contenedores se ven entre sí por su IP (míralas con %s).",
+			code("bridge"), code("host"), code("none"), code("--network"), code("bridge"), code("bolsillo network inspect bridge"))
+	}
+	if len(available) > 0 {
+		md.item("Los comandos de %s son %s. La ayuda de cada uno: %s.", code("bolsillo "+group), codeList(available), code("bolsillo "+group+" COMANDO --help"))
+	}
 	return md.String()
 }

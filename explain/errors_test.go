@@ -276,3 +276,22 @@ func TestUnknownCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { assertGolden(t, UnknownCommand(tt.command, tt.suggestions)) })
 	}
 }
+
+func TestUnknownSubcommand(t *testing.T) {
+	tests := []struct {
+		name        string
+		group       string
+		command     string
+		suggestions []string
+		available   []string
+	}{
+		{"suggestion", "volume", "lss", []string{"volume ls"}, []string{"create", "inspect", "ls", "prune", "rm"}},
+		{"network_create", "network", "create", nil, []string{"inspect", "ls"}},
+		{"none", "image", "borra", nil, []string{"ls", "rm"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertGolden(t, UnknownSubcommand(tt.group, tt.command, tt.suggestions, tt.available))
+		})
+	}
+}

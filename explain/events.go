@@ -99,7 +99,7 @@ func Events(msgs []events.Message) string {
 		}
 		parts = append(parts, fmt.Sprintf("%d %s", count[t], names[min(count[t]-1, 1)]))
 	}
-	md.item("Cada evento lleva su hora, su tipo, su acción y el ID de lo que cambió. Por tipo: %s.", joinAnd(parts))
+	md.item("Cada evento lleva su hora, su tipo, su acción y el ID de lo que cambió. Por tipo: %s.", joinSpanish(parts))
 	for _, k := range keys {
 		if meaning, ok := eventMeanings[k]; ok {
 			md.item("%s: %s.", code(k), meaning)
@@ -107,12 +107,4 @@ func Events(msgs []events.Message) string {
 	}
 	md.item("Con %s ves solo algunos (por ejemplo %s o %s), y con %s los ves como JSON.", code("--filter"), code("type=container"), code("event=die"), code("--format '{{json .}}'"))
 	return md.String()
-}
-
-// joinAnd joins items the Spanish way: "a, b y c".
-func joinAnd(items []string) string {
-	if len(items) <= 1 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " y " + items[len(items)-1]
 }

@@ -126,7 +126,9 @@ func newRoot(f *factory, cmds []command) *cobra.Command {
 	})
 
 	for _, c := range cmds {
-		root.AddCommand(c.build(f))
+		cmd := c.build(f)
+		rejectUnknownSubcommands(cmd)
+		root.AddCommand(cmd)
 	}
 	localize(root)
 	addExplicaHelp(root)
@@ -315,7 +317,11 @@ func handleError(f *factory, err error) int {
 		}
 		return code
 	case errors.As(err, &unknown):
-		explain.NewPrinter(f.Err, true).Print(explain.UnknownCommand(unknown.name, unknown.suggestions))
+		md := explain.UnknownCommand(unknown.name, unknown.suggestions)
+		if unknown.group != "" {
+			md = explain.UnknownSubcommand(unknown.group, unknown.name, unknown.suggestions, unknown.available)
+		}
+		explain.NewPrinter(f.Err, true).Print(md)
 		fmt.Fprintf(f.Err, "Mensaje original: %s\n", err)
 		return exitGeneric
 	case strings.HasPrefix(err.Error(), "unknown command"):
@@ -330,12 +336,51 @@ func handleError(f *factory, err error) int {
 // unknownCommandError is a first argument that names no command, with the
 // commands cobra finds close to it.
 type unknownCommandError struct {
-	name        string
-	suggestions []string
+	group       string   // "network" for `bolsillo network crear`; empty at the top
+	name        string   // what was typed
+	suggestions []string // full names: "exec", "network ls"
+	available   []string // the group's commands
 }
 
 // Error is docker's wording.
-func (e unknownCommandError) Error() string { return "unknown command: bolsillo " + e.name }
+func (e unknownCommandError) Error() string {
+	return "unknown command: " + strings.Join(slices.DeleteFunc([]string{"bolsillo", e.group, e.name}, func(s string) bool { return s == "" }), " ")
+}
+
+// rejectUnknownSubcommands makes every group of commands under cmd
+// (network, volume, image...) answer a word that is none of its commands
+// with an error, as docker does. Cobra would print the group's help and
+// exit 0. The group alone still prints its help.
+func rejectUnknownSubcommands(cmd *cobra.Command) {
+	if !cmd.HasSubCommands() {
+		return
+	}
+	for _, sub := range cmd.Commands() {
+		rejectUnknownSubcommands(sub)
+	}
+	if cmd.Runnable() {
+		return
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		group := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+		e := unknownCommandError{group: group, name: args[0]}
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2 // cobra's own default
+		}
+		for _, s := range cmd.SuggestionsFor(args[0]) {
+			e.suggestions = append(e.suggestions, group+" "+s)
+		}
+		for _, sub := range cmd.Commands() {
+			if sub.IsAvailableCommand() {
+				e.available = append(e.available, sub.Name())
+			}
+		}
+		return e
+	}
+}
 
 // reportError explains an API error in Spanish on stderr, followed by the
 // original message so a teacher can search for it.

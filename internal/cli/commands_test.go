@@ -95,6 +95,13 @@ func TestUnknownCommand(t *testing.T) {
 		{args: []string{"-H", "unix:///nada.sock", "ejecuta"}, code: exitGeneric,
 			wantErr: []string{"`ejecuta` no es un comando de bolsillo", "`bolsillo --help`"}},
 		{args: nil, code: 0, wantOut: "Uso:\n  bolsillo COMANDO\n"},
+		// In a group of commands too, where cobra would print the help.
+		{args: []string{"volume", "lss"}, code: exitGeneric,
+			wantErr: []string{"`lss` no es un comando de `bolsillo volume`", "`bolsillo volume ls`", "Mensaje original: unknown command: bolsillo volume lss"}},
+		{args: []string{"network", "create", "red1"}, code: exitGeneric,
+			wantErr: []string{"`create` no es un comando de `bolsillo network`", "no crea ni borra redes", "`inspect` y `ls`"}},
+		{args: []string{"image", "rm", "--help"}, code: 0, wantOut: "bolsillo image rm"},
+		{args: []string{"network"}, code: 0, wantOut: "bolsillo network COMANDO"},
 	}
 	for _, tt := range tests {
 		f, out, errOut := testFactory("unix:///nada.sock", nil)
