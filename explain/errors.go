@@ -308,6 +308,36 @@ func generalErrorRules() []errorRule {
 			},
 		},
 		{
+			re: regexp.MustCompile(`(?i)create .*?: "(.*)" includes invalid characters for a local volume name`),
+			explain: func(m []string, _ string) (string, []string) {
+				items := []string{"En " + code("-v ORIGEN:DESTINO") + ", un origen que no empieza por `/` es el nombre de un volumen, y un nombre de volumen solo lleva letras, números, `_`, `.` o `-`."}
+				if strings.Contains(m[1], "/") {
+					items = append(items, "Si querías montar una carpeta de tu máquina (un bind mount), escribe su ruta absoluta: "+code(`-v "$PWD"/`+strings.TrimPrefix(m[1], "./")+":DESTINO")+", donde `$PWD` es la carpeta en la que estás.")
+				} else {
+					items = append(items, "Por ejemplo, "+code("-v datos:/data")+" usa (o crea) el volumen "+code("datos")+"; "+code(`-v "$PWD":/data`)+" monta la carpeta en la que estás.")
+				}
+				return code(m[1]) + " no es un nombre de volumen", items
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)create (\S+): volume name is too short`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[1]) + " es un nombre de volumen demasiado corto", []string{
+					"Un volumen con nombre necesita al menos dos caracteres: letras, números, `_`, `.` o `-`. Por ejemplo, " + code("-v datos:/data") + " o " + code("bolsillo volume create datos") + ".",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)(\S+) is not a valid change command`),
+			explain: func(m []string, _ string) (string, []string) {
+				kw := strings.ToUpper(m[1])
+				return code(kw) + " no vale en `commit -c`", []string{
+					"Con `-c` (`--change`) solo cambias la configuración de la imagen nueva: " + codeList([]string{"CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"}) + ".",
+					"`commit` no ejecuta nada ni añade archivos por su cuenta: lo que quieras en la capa nueva, hazlo antes en el contenedor (con " + code("bolsillo exec") + " o " + code("bolsillo cp") + "), o escribe un Dockerfile.",
+				}
+			},
+		},
+		{
 			re: regexp.MustCompile(`(?i)the working directory '(.*)' is invalid, it needs to be an absolute path`),
 			explain: func(m []string, _ string) (string, []string) {
 				return code(m[1]) + " no es una ruta absoluta", []string{

@@ -22,6 +22,30 @@ func TestError(t *testing.T) {
 			want:  []string{"`--name mi_web`"},
 		},
 		{
+			name:  "volume_name_path",
+			err:   errString(`Error response from daemon: create web/html: "web/html" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`),
+			title: "# `web/html` no es un nombre de volumen",
+			want:  []string{"`-v \"$PWD\"/web/html:DESTINO`"},
+		},
+		{
+			name:  "volume_name_spaces",
+			err:   errString(`Error response from daemon: create mis datos: "mis datos" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`),
+			title: "# `mis datos` no es un nombre de volumen",
+			want:  []string{"`-v datos:/data`"},
+		},
+		{
+			name:  "volume_name_short",
+			err:   errString("Error response from daemon: create x: volume name is too short, names should be at least two alphanumeric characters"),
+			title: "# `x` es un nombre de volumen demasiado corto",
+			want:  []string{"`bolsillo volume create datos`"},
+		},
+		{
+			name:  "commit_change",
+			err:   errString("Error response from daemon: run is not a valid change command"),
+			title: "# `RUN` no vale en `commit -c`",
+			want:  []string{"`WORKDIR`", "`bolsillo exec`"},
+		},
+		{
 			name:  "relative_workdir",
 			err:   errString("Error response from daemon: the working directory 'app' is invalid, it needs to be an absolute path"),
 			title: "# `app` no es una ruta absoluta",

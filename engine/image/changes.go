@@ -139,7 +139,8 @@ func applyChange(config *dockerspec.DockerOCIImageConfig, change string) error {
 		}
 		config.OnBuild = append(config.OnBuild, args)
 	default:
-		return fmt.Errorf("%s is not a valid change command", keyword)
+		// Docker names it as its parser keeps it, in lower case.
+		return fmt.Errorf("%s is not a valid change command", strings.ToLower(keyword))
 	}
 	return nil
 }

@@ -66,8 +66,8 @@ func TestApplyChangesErrors(t *testing.T) {
 		change  string
 		wantErr string
 	}{
-		{"RUN echo hola", "RUN is not a valid change command"},
-		{"FROM busybox", "FROM is not a valid change command"},
+		{"RUN echo hola", "run is not a valid change command"},
+		{"FROM busybox", "from is not a valid change command"},
 		{"CMD", "CMD requires at least one argument"},
 		{"ENTRYPOINT   ", "ENTRYPOINT requires at least one argument"},
 		{"ENV", "ENV requires at least one argument"},

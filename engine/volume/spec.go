@@ -62,9 +62,9 @@ func ParseBind(bind string) (Spec, error) {
 		s.Type = mount.TypeBind
 		s.Source = path.Clean(s.Source)
 		s.CreateSource = true
-	} else if !validName().MatchString(s.Source) {
+	} else if err := checkName(s.Source); err != nil {
 		// Docker reads a relative path as a volume name, and refuses it.
-		return Spec{}, errdefs.InvalidParameter("create %s: %q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path", s.Source, s.Source)
+		return Spec{}, err
 	} else if s.Mode == "" {
 		s.Mode = "z" // what Docker shows for a named volume given with -v
 	}
@@ -88,8 +88,10 @@ func ParseMount(m mount.Mount) (Spec, error) {
 		}
 		s.Source = path.Clean(m.Source)
 	case mount.TypeVolume:
-		if m.Source != "" && !validName().MatchString(m.Source) {
-			return Spec{}, invalidMount(m.Type, fmt.Sprintf("invalid volume name: %q", m.Source))
+		if m.Source != "" {
+			if err := checkName(m.Source); err != nil {
+				return Spec{}, err
+			}
 		}
 		if m.VolumeOptions != nil {
 			s.NoCopy = m.VolumeOptions.NoCopy

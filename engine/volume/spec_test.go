@@ -19,6 +19,7 @@ func TestParseBind(t *testing.T) {
 		{bind: "/tmp/web:/www:rw,z", want: Spec{Type: mount.TypeBind, Source: "/tmp/web", Destination: "/www", Mode: "rw,z", CreateSource: true}},
 		{bind: "datos:/data:nocopy", want: Spec{Type: mount.TypeVolume, Source: "datos", Destination: "/data", Mode: "nocopy", NoCopy: true}},
 		{bind: "web/html:/www", wantErr: `create web/html: "web/html" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`},
+		{bind: "d:/data", wantErr: "create d: volume name is too short, names should be at least two alphanumeric characters"},
 		{bind: "datos:data", wantErr: `invalid volume specification: 'datos:data': invalid mount config for type "volume": invalid mount path: 'data' mount path must be absolute`},
 		{bind: "/tmp:/", wantErr: `invalid volume specification: '/tmp:/': invalid specification: destination can't be '/'`},
 		{bind: "/tmp:/x:rx", wantErr: "invalid mode: rx"},
@@ -52,6 +53,8 @@ func TestParseMount(t *testing.T) {
 		{m: mount.Mount{Type: mount.TypeBind, Target: "/src"}, wantErr: `invalid mount config for type "bind": field Source must not be empty`},
 		{m: mount.Mount{Type: mount.TypeVolume, Source: "datos"}, wantErr: `invalid mount config for type "volume": field Target must not be empty`},
 		{m: mount.Mount{Type: mount.TypeTmpfs, Target: "/t"}, wantErr: `mount type unknown: "tmpfs"`},
+		{m: mount.Mount{Type: mount.TypeVolume, Source: "x", Target: "/data"}, wantErr: "create x: volume name is too short, names should be at least two alphanumeric characters"},
+		{m: mount.Mount{Type: mount.TypeVolume, Source: "web/html", Target: "/data"}, wantErr: `create web/html: "web/html" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`},
 	}
 	for _, tt := range tests {
 		got, err := ParseMount(tt.m)

@@ -45,6 +45,18 @@ const (
 	recordFile = "volume.json"
 )
 
+// checkName refuses a name Docker's local volume driver refuses, with its
+// messages.
+func checkName(name string) error {
+	if len(name) == 1 {
+		return errdefs.InvalidParameter("create %s: volume name is too short, names should be at least two alphanumeric characters", name)
+	}
+	if !validName().MatchString(name) {
+		return errdefs.InvalidParameter("create %s: %q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path", name, name)
+	}
+	return nil
+}
+
 // validName is Docker's rule for local volume names, compiled on first use
 // (bolsillod runs again as the init of every container: see runtime.Init).
 var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
@@ -179,8 +191,8 @@ func (s *Store) Create(opts CreateOptions) (v *Volume, created bool, err error) 
 			labels = map[string]string{}
 		}
 		labels[AnonymousLabel] = ""
-	} else if !validName().MatchString(name) {
-		return nil, false, errdefs.InvalidParameter("create %s: %q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path", name, name)
+	} else if err := checkName(name); err != nil {
+		return nil, false, err
 	}
 
 	s.mu.Lock()
