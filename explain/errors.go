@@ -366,6 +366,130 @@ func generalErrorRules() []errorRule {
 			},
 		},
 		{
+			re: regexp.MustCompile(`(?i)requested CPUs are not available - requested (\S+), available: (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "Pediste CPU que esta máquina no tiene: " + code(m[1]), []string{
+					"`--cpuset-cpus` nombra CPU concretas, contadas desde 0: aquí existen " + code(m[2]) + ".",
+					"Por ejemplo, " + code("--cpuset-cpus 0") + " deja el contenedor en la primera CPU, y " + code("0-1") + " en las dos primeras. Mira cuántas hay con `bolsillo info` (la línea CPUs).",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)range of CPUs is from (\S+) to (\S+), as there are only (\d+) CPUs available`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "`--cpus` va de " + code(m[1]) + " a " + code(m[2]) + " en esta máquina", []string{
+					"`--cpus` es cuánto tiempo de CPU puede usar el contenedor: " + code("--cpus 0.5") + " es media CPU, " + code("--cpus 1.5") + " una y media.",
+					"No puede pasar de las CPU que tiene la máquina: aquí, " + m[3] + ".",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)minimum memoryswap limit should be larger than memory limit`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "`--memory-swap` tiene que ser mayor que `-m`", []string{
+					"`--memory-swap` es el total de memoria más swap, no solo el swap: con " + code("-m 64m --memory-swap 128m") + " el contenedor tiene 64 MB de memoria y 64 MB de swap.",
+					"Con " + code("--memory-swap -1") + " el swap no tiene límite; sin la opción, memoria y swap suman el doble de `-m`.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)no public port '([^']+)' published for (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				port, _, _ := strings.Cut(m[1], "/")
+				return "El puerto " + code(m[1]) + " de " + code(m[2]) + " no está publicado", []string{
+					"`bolsillo port " + m[2] + " " + port + "` busca qué puerto de tu máquina lleva al puerto " + port + " del contenedor, y ninguno lleva a él.",
+					"Mira los que sí están publicados con " + code("bolsillo port "+m[2]) + ". Un puerto se publica al crear el contenedor, con " + code("-p 8080:"+port) + " (tu puerto 8080 lleva al " + port + " del contenedor); no se puede añadir a uno que ya existe.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)invalid signal: (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[1]) + " no es una señal", []string{
+					"`kill -s` recibe el nombre de una señal, con o sin `SIG` delante, o su número: " + code("-s HUP") + ", " + code("-s SIGTERM") + ", " + code("-s 9") + ".",
+					"Sin `-s`, `kill` envía " + code("KILL") + ", que termina el proceso principal sin que pueda evitarlo.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)container (\S+) is not paused`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "El contenedor no está en pausa", []string{
+					"`unpause` solo despierta un contenedor que paraste con " + code("bolsillo pause") + ": este sigue corriendo.",
+					"Mira su estado con " + code("bolsillo ps -a") + " (en pausa dice `(Paused)`).",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)(?:get|inspect) (\S+): no such volume`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "El volumen " + code(m[1]) + " no existe", []string{
+					"Mira los que hay con " + code("bolsillo volume ls") + ". Uno nuevo se crea con " + code("bolsillo volume create "+m[1]) + ", o solo al usarlo: " + code("-v "+m[1]+":/data") + ".",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)an image does not exist locally with the tag: (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "No tienes ninguna imagen " + code(m[1]), []string{
+					"`push` sube una imagen que ya tienes con ese nombre exacto, etiqueta incluida. Mira las tuyas con " + code("bolsillo images") + ".",
+					"Para subir una con otro nombre, dale antes el del registro: " + code("bolsillo tag IMAGEN "+m[1]) + ".",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)invalid mount path: '([^']*)' mount path must be absolute`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[1]) + " no es una ruta absoluta", []string{
+					"El destino de un montaje, dentro del contenedor, empieza por `/`: " + code("-v datos:/"+strings.TrimPrefix(m[1], "./")) + ".",
+					"En " + code("-v ORIGEN:DESTINO") + " el origen va primero (un volumen o una carpeta de tu máquina) y el destino después.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)bind source path does not exist: (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[1]) + " no existe en tu máquina", []string{
+					"Con " + code("--mount type=bind") + ", la carpeta de origen tiene que existir: a diferencia de `-v`, no la crea.",
+					"Créala con " + code("mkdir -p "+m[1]) + " o revisa la ruta.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)(?:^|error response from daemon: )invalid mode: (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[1]) + " no es un modo de montaje", []string{
+					"Lo que va tras el segundo `:` de `-v` es el modo: " + code("ro") + " (solo lectura) o " + code("rw") + " (lectura y escritura, lo normal), como en " + code("-v datos:/data:ro") + ".",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)no such object: (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "No hay nada llamado " + code(m[1]), []string{
+					"`inspect` busca un contenedor, una imagen, un volumen o una red con ese nombre o ID, y ninguno se llama así.",
+					"Míralos con " + code("bolsillo ps -a") + ", " + code("bolsillo images") + ", " + code("bolsillo volume ls") + " y " + code("bolsillo network ls") + ".",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)invalid output path: directory "([^"]+)" does not exist`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "La carpeta " + code(m[1]) + " no existe en tu máquina", []string{
+					"`cp` copia dentro de una carpeta que ya existe; no la crea.",
+					"Créala antes con " + code("mkdir -p "+m[1]) + ", o copia a una que exista, como " + code(".") + " (la carpeta en la que estás).",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`^lstat (\S+): no such file or directory`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[1]) + " no existe en tu máquina", []string{
+					"El origen de `cp` no existe. Revisa la ruta (con " + code("ls") + "); una relativa se cuenta desde la carpeta en la que estás.",
+				}
+			},
+		},
+		{
 			re: regexp.MustCompile(`(?i)minimum memory limit allowed is (\S+)`),
 			explain: func(m []string, _ string) (string, []string) {
 				return "Límite de memoria demasiado pequeño", []string{

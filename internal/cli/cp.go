@@ -186,6 +186,15 @@ func copyFromContainer(ctx context.Context, api client.APIClient, ctr, src, dst 
 			rebaseTo, src = path.Base(src), target
 		}
 	}
+	// As docker does, before asking the daemon: a destination whose folder
+	// does not exist is a mistake, not a folder to create.
+	if dst != "-" {
+		if dir := filepath.Dir(filepath.Clean(dst)); dir != "." {
+			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+				return res, fmt.Errorf("invalid output path: directory %q does not exist", dir)
+			}
+		}
+	}
 	out, err := api.CopyFromContainer(ctx, ctr, client.CopyFromContainerOptions{SourcePath: src})
 	if err != nil {
 		return res, err

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,6 +42,15 @@ func TestFilesCpDiffCommit(t *testing.T) {
 			r = d.bolsillo("cp", "web:/no/existe", dir)
 			if r.code != 1 || !strings.Contains(r.stderr, "No existe `/no/existe` en `web`") {
 				t.Errorf("cp of a missing path: %s", r)
+			}
+			// A local folder that does not exist is not created, as in docker.
+			missing := filepath.Join(dir, "no", "existe")
+			r = d.bolsillo("cp", "web:/www/"+state+".html", filepath.Join(missing, "copia.html"))
+			if r.code != 1 || !strings.Contains(r.stderr, "`mkdir -p "+missing+"`") {
+				t.Errorf("cp into a missing local folder: %s", r)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "no")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("cp into a missing local folder created %s: %v", filepath.Join(dir, "no"), err)
 			}
 		})
 	}

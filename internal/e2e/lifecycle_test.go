@@ -269,6 +269,10 @@ func TestErrors(t *testing.T) {
 		{"unknown user", []string{"run", "--rm", "-u", "nadie", "busybox", "id"}, 125, "`nadie` no existe"},
 		{"unknown group", []string{"run", "--rm", "--group-add", "profes", "busybox", "id"}, 125, "`profes` no existe"},
 		{"one-character name", []string{"run", "--name", "x", "busybox", "true"}, 125, "dos caracteres"},
+		{"cpuset cpus missing", []string{"run", "--rm", "--cpuset-cpus", "64", "busybox", "true"}, 125, "contadas desde 0"},
+		{"too many cpus", []string{"run", "--rm", "--cpus", "512", "busybox", "true"}, 125, "`--cpus 0.5`"},
+		{"swap below memory", []string{"run", "--rm", "-m", "64m", "--memory-swap", "32m", "busybox", "true"}, 125, "memoria más swap"},
+		{"volume name with a slash", []string{"run", "--rm", "-v", "web/html:/www", "busybox", "true"}, 125, "no es un nombre de volumen"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
