@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -254,16 +255,42 @@ func streamStats(ctx context.Context, f *factory, api client.APIClient, lw listW
 	latest := map[string]*statsRow{}
 	watching := map[string]bool{}
 	var order []string
+	// Named containers are opened before the first table: one that does not
+	// exist, or cannot be measured, is an error, as in docker. Containers
+	// found running later are watched as they come, and one that fails is
+	// left out.
+	opened := map[string]client.ContainerStatsResult{}
+	if len(names) > 0 {
+		var errs []error
+		for _, name := range names {
+			res, err := api.ContainerStats(ctx, name, client.ContainerStatsOptions{Stream: true})
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			opened[name] = res
+		}
+		if err := errors.Join(errs...); err != nil {
+			for _, res := range opened {
+				res.Body.Close()
+			}
+			return err
+		}
+	}
 	watch := func(id string) {
 		if watching[id] {
 			return
 		}
 		watching[id] = true
 		order = append(order, id)
+		res, ok := opened[id]
+		delete(opened, id)
 		go func() {
-			res, err := api.ContainerStats(ctx, id, client.ContainerStatsOptions{Stream: true})
-			if err != nil {
-				return
+			if !ok {
+				var err error
+				if res, err = api.ContainerStats(ctx, id, client.ContainerStatsOptions{Stream: true}); err != nil {
+					return
+				}
 			}
 			defer res.Body.Close()
 			dec := json.NewDecoder(res.Body)

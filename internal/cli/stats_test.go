@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"context"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,5 +29,25 @@ func TestComputeRow(t *testing.T) {
 	}
 	if r := computeRow(statsJSON{Name: "/parado"}); r.Running {
 		t.Error("a stopped container's row is running")
+	}
+}
+
+// A named container that does not exist ends streaming stats with the
+// daemon's error, as in docker, instead of an empty table forever.
+func TestStatsStreamMissingContainer(t *testing.T) {
+	d := newFakeDaemon(t)
+	d.json("GET /containers/fantasma/stats", http.StatusNotFound, map[string]string{"message": "No such container: fantasma"})
+	f, out, errOut := testFactory(d.host, nil)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	code := execute(ctx, f, []string{"--explicar=false", "stats", "fantasma"})
+	if ctx.Err() != nil {
+		t.Fatal("stats of a missing container never ended")
+	}
+	if code != exitGeneric || !strings.Contains(errOut.String(), "No such container: fantasma") {
+		t.Errorf("stats fantasma: exit %d, stderr %q; want exit %d and the daemon's error", code, errOut, exitGeneric)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stats fantasma printed a table:\n%s", out)
 	}
 }
