@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -54,6 +55,11 @@ type Engine struct {
 	runtime    *runtime.Runtime
 	events     *eventBus
 	lock       *os.File // holds the data root's lock while the engine lives
+	// removal makes image removals (rmi, image prune) one at a time: each
+	// decides from the store what it may delete (an untagged parent with
+	// no child left, the layers no other image uses), and two at once
+	// would decide on the same image.
+	removal sync.Mutex
 }
 
 // New opens (or creates) the data root and reconciles what a previous daemon

@@ -20,6 +20,8 @@ import (
 // or a stopped container uses it; a running container's image is never
 // removed.
 func (e *Engine) ImageDelete(ctx context.Context, ref string, force, prune bool) ([]apiimage.DeleteResponse, error) {
+	e.removal.Lock()
+	defer e.removal.Unlock()
 	img, err := e.image(ref)
 	if err != nil {
 		return nil, err
@@ -186,6 +188,8 @@ func (e *Engine) ImagesPrune(ctx context.Context, filters map[string][]string) (
 			return nil, errdefs.InvalidParameter("invalid filter '%s'", k)
 		}
 	}
+	e.removal.Lock()
+	defer e.removal.Unlock()
 	danglingOnly := true
 	if v := filters["dangling"]; len(v) > 0 && (v[0] == "false" || v[0] == "0") {
 		danglingOnly = false

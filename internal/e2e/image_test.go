@@ -3,6 +3,7 @@ package e2e
 import (
 	"archive/tar"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -85,5 +86,37 @@ func writeRootfsTar(t *testing.T, path string, busybox []byte) {
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Children of an untagged parent removed at once, by clients of their own:
+// each removal may find the parent with no child left and prune it, and
+// the parent must go once, with no client seeing an error.
+func TestRmiSiblingsAtOnce(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	base := t.TempDir()
+	loadContext(t, base, "FROM busybox\nCOPY padre.txt /\n", map[string]string{"padre.txt": "padre\n"})
+	d.must("--explicar=false", "build", "-q", "-t", "padre:1", base)
+	const children = 12
+	for i := range children {
+		dir := t.TempDir()
+		loadContext(t, dir, fmt.Sprintf("FROM padre:1\nLABEL hijo=%d\n", i), map[string]string{})
+		d.must("--explicar=false", "build", "-q", "-t", fmt.Sprintf("hijo:%d", i), dir)
+	}
+	// The parent keeps its image for its children, untagged.
+	d.must("--explicar=false", "rmi", "padre:1")
+
+	errs := loadParallel(children, children, func(i int) error {
+		if r := d.bolsillo("--explicar=false", "rmi", fmt.Sprintf("hijo:%d", i)); r.code != 0 {
+			return fmt.Errorf("rmi hijo:%d: %s", i, r)
+		}
+		return nil
+	})
+	for _, err := range errs {
+		t.Error(err)
+	}
+	if got := strings.Fields(d.must("--explicar=false", "images", "-a", "-q").stdout); len(got) != 1 {
+		t.Errorf("images -a after removing every child: %v, want busybox alone", got)
 	}
 }
