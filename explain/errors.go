@@ -403,7 +403,7 @@ func generalErrorRules() []errorRule {
 			},
 		},
 		{
-			re: regexp.MustCompile(`(?i)invalid signal: (\S+)`),
+			re: regexp.MustCompile(`(?i)(?:^|daemon: )invalid signal: (\S+)`),
 			explain: func(m []string, _ string) (string, []string) {
 				return code(m[1]) + " no es una señal", []string{
 					"`kill -s` recibe el nombre de una señal, con o sin `SIG` delante, o su número: " + code("-s HUP") + ", " + code("-s SIGTERM") + ", " + code("-s 9") + ".",
@@ -476,8 +476,26 @@ func generalErrorRules() []errorRule {
 			re: regexp.MustCompile(`(?i)invalid output path: directory "([^"]+)" does not exist`),
 			explain: func(m []string, _ string) (string, []string) {
 				return "La carpeta " + code(m[1]) + " no existe en tu máquina", []string{
-					"`cp` copia dentro de una carpeta que ya existe; no la crea.",
+					"bolsillo escribe el archivo (de `cp`, o el tar de `save -o`) dentro de una carpeta que ya existe; no la crea.",
 					"Créala antes con " + code("mkdir -p "+m[1]) + ", o copia a una que exista, como " + code(".") + " (la carpeta en la que estás).",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)error looking up volume plugin (\S+): plugin "[^"]*" not found`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "No hay ningún driver de volúmenes " + code(m[1]), []string{
+					"bolsillo guarda los volúmenes con el driver " + code("local") + ", el de Docker por defecto: en una carpeta del data root. No tiene plugins de otros drivers.",
+					"Quita " + code("-d "+m[1]) + ": " + code("bolsillo volume create datos") + ".",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)mount type unknown: "?tmpfs"?`),
+			explain: func(m []string, _ string) (string, []string) {
+				return "bolsillo no monta `tmpfs`", []string{
+					"`--mount` acepta " + code("type=volume") + " (un volumen) y " + code("type=bind") + " (una carpeta de tu máquina); un " + code("tmpfs") + ", en memoria, no.",
+					"Para datos que no necesitas guardar, la capa de escritura del contenedor ya basta; para guardarlos, usa un volumen: " + code("--mount type=volume,src=datos,dst=/data") + ".",
 				}
 			},
 		},
@@ -572,12 +590,21 @@ func generalErrorRules() []errorRule {
 			},
 		},
 		{
-			re: regexp.MustCompile(`(?i)(COPY|ADD) failed: (?:file not found in build context or excluded by \.dockerignore: )?(?:l?stat )?([^:\s]+): (?:file does not exist|no such file or directory)`),
+			re: regexp.MustCompile(`(?i)(COPY|ADD) failed: (?:file not found in build context(?: or excluded by \.dockerignore)?: )?(?:l?stat )?([^:\s]+): (?:file does not exist|no such file or directory)`),
 			explain: func(m []string, _ string) (string, []string) {
 				instr := strings.ToUpper(m[1])
 				return "El archivo " + code(m[2]) + " no está en el contexto", []string{
 					"`" + instr + "` copia desde el contexto de construcción (build context), y allí no hay nada llamado " + code(m[2]) + ": no existe, o `.dockerignore` lo dejó fuera del tar que el cliente envió.",
 					"Revisa la ruta, relativa a la carpeta del contexto (no a la del Dockerfile), y las líneas de `.dockerignore`.",
+				}
+			},
+		},
+		{
+			re: regexp.MustCompile(`(?i)(COPY|ADD) failed: file excluded by (\S+): (\S+)`),
+			explain: func(m []string, _ string) (string, []string) {
+				return code(m[3]) + " está excluido por " + code(m[2]), []string{
+					"Existe en la carpeta del contexto, pero una línea de " + code(m[2]) + " lo deja fuera del tar que el cliente envía al daemon, así que `" + strings.ToUpper(m[1]) + "` no lo ve.",
+					"Quita esa línea, o añade una excepción con `!` (" + code("!"+m[3]) + ") después de ella.",
 				}
 			},
 		},
@@ -598,6 +625,10 @@ func generalErrorRules() []errorRule {
 					"La salida del comando, justo encima, suele decir por qué. Corrige el Dockerfile y repite: los pasos anteriores saldrán de la caché.",
 				}
 			},
+		},
+		{
+			re:      regexp.MustCompile(`Dockerfile:(\d+): ([A-Za-z]+)[^:\n]*: ([^\n]+)`),
+			explain: dockerfileInstructionError,
 		},
 		{
 			re: regexp.MustCompile(`(?i)(?:write|mkdir|open|copy) ([^:\s]+)[^\n]*?: no space left on device`),
@@ -825,4 +856,60 @@ func UnknownSubcommand(group, name string, suggestions, available []string) stri
 		md.item("Los comandos de %s son %s. La ayuda de cada uno: %s.", code("bolsillo "+group), codeList(available), code("bolsillo "+group+" COMANDO --help"))
 	}
 	return md.String()
+}
+
+// instructionExamples is one correct line of each Dockerfile instruction,
+// for the explanation of an error in one.
+var instructionExamples = map[string]string{
+	"ADD":         "ADD app.tar /app/",
+	"ARG":         "ARG VERSION=1.0",
+	"CMD":         `CMD ["httpd", "-f", "-p", "80"]`,
+	"COPY":        "COPY index.html /www/",
+	"ENTRYPOINT":  `ENTRYPOINT ["sh", "-c"]`,
+	"ENV":         "ENV CURSO=docker",
+	"EXPOSE":      "EXPOSE 80",
+	"FROM":        "FROM busybox AS base",
+	"HEALTHCHECK": "HEALTHCHECK CMD wget -q -O /dev/null http://localhost/",
+	"LABEL":       `LABEL version="1.0"`,
+	"ONBUILD":     "ONBUILD COPY . /app",
+	"RUN":         "RUN echo hola > /saludo.txt",
+	"SHELL":       `SHELL ["/bin/sh", "-c"]`,
+	"STOPSIGNAL":  "STOPSIGNAL SIGTERM",
+	"USER":        "USER estudiante",
+	"VOLUME":      "VOLUME /data",
+	"WORKDIR":     "WORKDIR /app",
+}
+
+// dockerfileInstructionError explains a Dockerfile line the builder
+// refused ("Dockerfile:2: ENV: ENV requires at least one argument"): what
+// the message means, and a line that works.
+func dockerfileInstructionError(m []string, _ string) (string, []string) {
+	line, instr, msg := m[1], strings.ToUpper(m[2]), m[3]
+	var why string
+	switch lower := strings.ToLower(msg); {
+	case strings.Contains(lower, "requires at least one argument"):
+		why = "A " + code(instr) + " le falta lo que va detrás: necesita al menos un argumento."
+	case strings.Contains(lower, "requires exactly one argument"):
+		why = code(instr) + " lleva exactamente un argumento, ni más ni menos."
+	case strings.Contains(lower, "requires either one or three arguments"):
+		why = "`FROM` lleva una imagen, y si quieres nombrar la etapa, `AS` y el nombre: " + code("FROM busybox") + " o " + code("FROM busybox AS base") + "."
+	case strings.Contains(lower, "in json form"):
+		why = code(instr) + " se escribe en forma JSON: una lista entre corchetes, con cada palabra entre comillas dobles."
+	case strings.Contains(lower, "must have two arguments"):
+		why = code(instr) + " lleva pares clave=valor."
+	case strings.Contains(lower, "no build stage in current context"):
+		why = "Antes de esta línea no hay ningún `FROM`: un Dockerfile empieza por `FROM` (solo `ARG` puede ir antes), y todo lo demás va debajo."
+	case strings.Contains(lower, "invalid signal"):
+		why = code(instr) + " recibe el nombre de una señal, con o sin `SIG` delante, o su número: " + code("SIGTERM") + ", " + code("SIGINT") + ", " + code("15") + "."
+	case strings.Contains(lower, "invalid containerport"):
+		why = "`EXPOSE` recibe números de puerto, con `/udp` si hace falta: " + code("EXPOSE 80") + " o " + code("EXPOSE 53/udp") + "."
+	default:
+		why = "El constructor no acepta esa línea; el mensaje original, abajo, dice por qué."
+	}
+	items := []string{why}
+	if ex, ok := instructionExamples[instr]; ok {
+		items = append(items, "Una línea que funciona: "+code(ex)+". Más sobre "+code(instr)+" con "+code("bolsillo explica "+instr)+".")
+	}
+	items = append(items, "No se construyó nada. `bolsillo lint` revisa un Dockerfile antes de construirlo.")
+	return "Error en la línea " + line + " del Dockerfile: " + code(instr), items
 }

@@ -142,6 +142,24 @@ func TestError(t *testing.T) {
 			want:  []string{"`mkdir -p /tmp/nada/dir`"},
 		},
 		{
+			name:  "volume_driver",
+			err:   errString(`Error response from daemon: error looking up volume plugin nfs: plugin "nfs" not found`),
+			title: "# No hay ningún driver de volúmenes `nfs`",
+			want:  []string{"`local`", "`-d nfs`"},
+		},
+		{
+			name:  "mount_tmpfs",
+			err:   errString(`Error response from daemon: mount type unknown: "tmpfs"`),
+			title: "# bolsillo no monta `tmpfs`",
+			want:  []string{"`type=bind`"},
+		},
+		{
+			name:  "save_output_dir_missing",
+			err:   errString(`failed to save image: invalid output path: directory "/tmp/nada" does not exist`),
+			title: "# La carpeta `/tmp/nada` no existe en tu máquina",
+			want:  []string{"`save -o`", "`mkdir -p /tmp/nada`"},
+		},
+		{
 			name:  "cp_source_missing",
 			err:   errString("lstat /tmp/noexiste: no such file or directory"),
 			title: "# `/tmp/noexiste` no existe en tu máquina",

@@ -186,13 +186,9 @@ func copyFromContainer(ctx context.Context, api client.APIClient, ctr, src, dst 
 			rebaseTo, src = path.Base(src), target
 		}
 	}
-	// As docker does, before asking the daemon: a destination whose folder
-	// does not exist is a mistake, not a folder to create.
 	if dst != "-" {
-		if dir := filepath.Dir(filepath.Clean(dst)); dir != "." {
-			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-				return res, fmt.Errorf("invalid output path: directory %q does not exist", dir)
-			}
+		if err := validateOutputPath(dst); err != nil {
+			return res, err
 		}
 	}
 	out, err := api.CopyFromContainer(ctx, ctr, client.CopyFromContainerOptions{SourcePath: src})
@@ -387,4 +383,16 @@ func localUntar(r io.Reader, dir, name string, keepOwner bool) error {
 			_ = os.Chtimes(target, hdr.ModTime, hdr.ModTime)
 		}
 	}
+}
+
+// validateOutputPath refuses, as docker does before asking the daemon, a
+// local file to write whose folder does not exist: that is a mistake, not
+// a folder to create.
+func validateOutputPath(p string) error {
+	if dir := filepath.Dir(filepath.Clean(p)); dir != "." {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("invalid output path: directory %q does not exist", dir)
+		}
+	}
+	return nil
 }

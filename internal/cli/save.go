@@ -46,6 +46,11 @@ func runSave(ctx context.Context, f *factory, opts saveOptions) error {
 			}
 		}
 	}
+	if opts.output != "" {
+		if err := validateOutputPath(opts.output); err != nil {
+			return fmt.Errorf("failed to save image: %w", err)
+		}
+	}
 	api, err := f.Client()
 	if err != nil {
 		return err

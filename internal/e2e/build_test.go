@@ -132,3 +132,39 @@ print("run:", c.containers.run("py:1", remove=True).decode().strip())
 		t.Errorf("docker-py build: %s\nwant:\n%s\ndaemon log:\n%s", r, want, d.log)
 	}
 }
+
+// The mistakes a student makes in a Dockerfile reach them explained, from
+// the engine's own errors, and nothing is tagged.
+func TestBuildErrorsExplained(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	tests := []struct {
+		name       string
+		dockerfile string
+		want       string // in the Spanish explanation
+	}{
+		{"copy of a missing file", "FROM busybox\nCOPY nada.txt /\n", "`nada.txt` no está en el contexto"},
+		{"instruction without arguments", "FROM busybox\nENV\n", "Error en la línea 2 del Dockerfile: `ENV`"},
+		{"no FROM first", "RUN true\n", "empieza por `FROM`"},
+		{"port that is a word", "FROM busybox\nEXPOSE web\n", "`EXPOSE 53/udp`"},
+		{"failing RUN", "FROM busybox\nRUN exit 3\n", "Falló el paso 2: `RUN exit 3`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := t.TempDir()
+			if err := os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte(tt.dockerfile), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r := d.bolsillo("build", "-t", "roto:1", ctx)
+			if r.code == 0 || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("want a failure explained with %q:\n%s", tt.want, r)
+			}
+			if strings.Contains(r.stderr, "Algo falló") {
+				t.Errorf("the error fell through to the generic explanation:\n%s", r.stderr)
+			}
+		})
+	}
+	if got := d.must("--explicar=false", "images", "-q", "roto").stdout; got != "" {
+		t.Errorf("a failed build tagged roto: %q", got)
+	}
+}
