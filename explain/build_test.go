@@ -238,6 +238,12 @@ func TestBuildErrors(t *testing.T) {
 			"# Error en la línea 1 del Dockerfile: `RUN`", []string{"empieza por `FROM`"}},
 		{"expose_word", "Error response from daemon: Dockerfile:2: EXPOSE abc: invalid containerPort: abc",
 			"# Error en la línea 2 del Dockerfile: `EXPOSE`", []string{"`EXPOSE 53/udp`"}},
+		// A line that is well written but failed for another reason is not
+		// blamed on how it is written.
+		{"disk_full_in_step", "Error response from daemon: Dockerfile:2: RUN head -c 11000000 /dev/urandom > /lleno: creating image: storing layer: unpacking layer: extracting lleno: write /var/lib/bolsillo/layers/x/diff/lleno: no space left on device",
+			"# El disco se llenó", nil},
+		{"copy_unknown_flag", "Error response from daemon: Dockerfile:2: COPY --volar=1 a /: unknown flag: --volar",
+			"# Error en la línea 2 del Dockerfile: `COPY`", []string{"no tiene la opción `--volar`"}},
 		{"stopsignal_other", "Error response from daemon: Dockerfile:2: STOPSIGNAL FOO: Invalid signal: FOO",
 			"# Error en la línea 2 del Dockerfile: `STOPSIGNAL`", []string{"`STOPSIGNAL SIGTERM`"}},
 	}

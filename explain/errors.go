@@ -627,10 +627,6 @@ func generalErrorRules() []errorRule {
 			},
 		},
 		{
-			re:      regexp.MustCompile(`Dockerfile:(\d+): ([A-Za-z]+)[^:\n]*: ([^\n]+)`),
-			explain: dockerfileInstructionError,
-		},
-		{
 			re: regexp.MustCompile(`(?i)(?:write|mkdir|open|copy) ([^:\s]+)[^\n]*?: no space left on device`),
 			explain: func(m []string, _ string) (string, []string) {
 				return "El disco se llenó", []string{
@@ -694,6 +690,13 @@ func generalErrorRules() []errorRule {
 					"Comprueba que sigue en marcha con `bolsillo version` y repite el comando.",
 				}
 			},
+		},
+		{
+			// Last: a line of a Dockerfile that the builder refuses for how
+			// it is written. Anything else that failed on a line (a full
+			// disk, the network) has its own rule above.
+			re:      regexp.MustCompile(`(?i)Dockerfile:(\d+): ([A-Za-z]+)[^:\n]*: ((?:[A-Za-z]+ )?(?:requires|must have|no build stage|invalid containerPort|invalid signal|unknown flag)[^\n]*)`),
+			explain: dockerfileInstructionError,
 		},
 	}
 }
@@ -903,6 +906,9 @@ func dockerfileInstructionError(m []string, _ string) (string, []string) {
 		why = code(instr) + " recibe el nombre de una señal, con o sin `SIG` delante, o su número: " + code("SIGTERM") + ", " + code("SIGINT") + ", " + code("15") + "."
 	case strings.Contains(lower, "invalid containerport"):
 		why = "`EXPOSE` recibe números de puerto, con `/udp` si hace falta: " + code("EXPOSE 80") + " o " + code("EXPOSE 53/udp") + "."
+	case strings.Contains(lower, "unknown flag"):
+		flag := strings.TrimSpace(msg[strings.Index(lower, "unknown flag")+len("unknown flag"):])
+		why = code(instr) + " no tiene la opción " + code(strings.TrimPrefix(flag, ": ")) + "."
 	default:
 		why = "El constructor no acepta esa línea; el mensaje original, abajo, dice por qué."
 	}
