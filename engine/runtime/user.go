@@ -15,9 +15,9 @@ import (
 // entry; an unknown name is an error.
 //
 // As in Docker, the supplementary groups start with the primary group, then
-// the user's groups in /etc/group, then the added ones: a process cannot
-// leave its primary group behind with setgroups(2) to get past a file that
-// denies that group access (CVE-2022-36109).
+// the user's groups in /etc/group, then the added ones: a process that
+// changes its group (a setgid program, newgrp) still belongs to its primary
+// group, and a file that denies that group stays denied (CVE-2022-36109).
 func resolveUser(rootfs, spec string, groupAdd []string) (execUser, error) {
 	passwd, err := securejoin.SecureJoin(rootfs, "/etc/passwd")
 	if err != nil {

@@ -344,7 +344,10 @@ type unknownCommandError struct {
 
 // Error is docker's wording.
 func (e unknownCommandError) Error() string {
-	return "unknown command: " + strings.Join(slices.DeleteFunc([]string{"bolsillo", e.group, e.name}, func(s string) bool { return s == "" }), " ")
+	if e.group != "" {
+		return "unknown command: bolsillo " + e.group + " " + e.name
+	}
+	return "unknown command: bolsillo " + e.name
 }
 
 // rejectUnknownSubcommands makes every group of commands under cmd
