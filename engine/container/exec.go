@@ -27,6 +27,7 @@ type execRecord struct {
 	created     time.Time
 
 	// The fields below change as the exec runs; the Manager's lock guards them.
+	starting bool             // ExecStart took it and is starting the process
 	started  chan struct{}    // closed once the process runs, or failed to start
 	proc     *runtime.Process // nil until started
 	running  bool             // the process has not exited yet
@@ -130,7 +131,7 @@ func (m *Manager) ExecStart(ctx context.Context, id string, opts backend.ExecSta
 	case rec.exitCode != nil:
 		m.mu.Unlock()
 		return errdefs.Conflict("Error: Exec command %s has already run", rec.id)
-	case rec.running || rec.proc != nil:
+	case rec.starting || rec.running || rec.proc != nil:
 		m.mu.Unlock()
 		return errdefs.Conflict("Error: Exec command %s is already running", rec.id)
 	}
@@ -189,15 +190,36 @@ func (m *Manager) ExecStart(ctx context.Context, id string, opts backend.ExecSta
 	}
 
 	m.notifyEvent(e, execAction("exec_start", cfg.Cmd), map[string]string{"execID": rec.id})
-	// Started under the lock: the container's exit cannot be recorded, nor
-	// its cgroup destroyed, while the process joins it.
-	proc, err := e.proc.Exec(spec, stdio)
+	rec.starting = true
+	ctr, run := e.proc, rec.run
+	m.mu.Unlock()
+
+	// The process joins the container outside m.mu, so that the rest of the
+	// API does not wait for libcontainer. e.joining keeps the container's
+	// end from being recorded, and its cgroup destroyed, meanwhile.
+	e.joining.RLock()
+	m.mu.Lock()
+	stillRunning := e.proc == ctr && e.exit == run
+	m.mu.Unlock()
+	var proc *runtime.Process
+	if stillRunning {
+		proc, err = ctr.Exec(spec, stdio)
+	} else {
+		err = errNotRunning(rec.containerID)
+	}
+	e.joining.RUnlock()
+
+	m.mu.Lock()
+	rec.starting = false
 	if err != nil {
 		code := execExitCode(err)
 		rec.exitCode = &code
 		close(rec.started)
 		close(rec.finished)
 		m.mu.Unlock()
+		if !stillRunning {
+			return err
+		}
 		return startError(err)
 	}
 	rec.proc = proc

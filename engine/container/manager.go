@@ -64,6 +64,13 @@ type entry struct {
 
 	restartTimer *time.Timer   // a pending restart of the restart policy
 	restartDelay time.Duration // the last delay the policy waited
+
+	// joining is held for reading while an exec's process joins the running
+	// container (libcontainer takes ~10 ms), and for writing while the end
+	// of a run is recorded: the cgroup and the namespaces an exec joins are
+	// not torn down under it, and m.mu need not be held meanwhile. Take it
+	// before m.mu, never while holding m.mu.
+	joining sync.RWMutex
 }
 
 // exitEvent is closed when a run ends; code and err are then set.
@@ -652,6 +659,9 @@ func derefInt64(p *int64) int64 {
 func (m *Manager) waitExit(e *entry, proc *runtime.Container, logs []*lineWriter) {
 	code, waitErr := proc.Wait()
 
+	// An exec still joining the dead container finishes first (it fails).
+	e.joining.Lock()
+	defer e.joining.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c := e.c

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -221,4 +223,40 @@ func TestExecLatency(t *testing.T) {
 	slices.Sort(times)
 	t.Logf("bolsillo exec web true: median %v over %d runs (min %v, max %v)", times[n/2], n, times[0], times[n-1])
 	d.must("rm", "-f", "web")
+}
+
+// Execs started while the container's main process ends: each one runs
+// (0), is refused because the container is not running (1), fails to start
+// because the container went away as it joined (126), or is killed with the
+// container (137); none hangs, and nothing is left behind (the harness
+// checks cgroups, processes and descriptors). Meanwhile the rest of the API
+// answers.
+func TestExecRacesContainerExit(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	for round := range 3 {
+		name := "breve" + strconv.Itoa(round)
+		d.must("--explicar=false", "run", "-d", "--name", name, "busybox", "sleep", "0.4")
+		errs := loadParallel(24, 6, func(i int) error {
+			time.Sleep(time.Duration(i) * 25 * time.Millisecond)
+			r := d.bolsillo("--explicar=false", "exec", name, "true")
+			switch {
+			case r.code == 0, r.code == 126, r.code == 137:
+			case r.code == 1 && strings.Contains(r.stderr, "is not running"):
+			default:
+				return fmt.Errorf("exec %d: %s", i, r)
+			}
+			if r := d.bolsillo("--explicar=false", "ps", "-a", "-q"); r.code != 0 {
+				return fmt.Errorf("ps during the execs: %s", r)
+			}
+			return nil
+		})
+		for _, err := range errs {
+			t.Error(err)
+		}
+		d.must("--explicar=false", "wait", name)
+		if got := field(d.inspect(name), "State", "Status"); got != "exited" {
+			t.Errorf("%s after its end: status %v, want exited", name, got)
+		}
+	}
 }
