@@ -202,6 +202,17 @@ func TestAttachGivesEth0AndServesPorts(t *testing.T) {
 		if !hasDefault {
 			t.Errorf("no default route via %v: %v", b.Gateway(), routes)
 		}
+		// IPv6 off on eth0, as in Docker: not even a link-local address.
+		if v, err := os.ReadFile("/proc/sys/net/ipv6/conf/eth0/disable_ipv6"); err == nil && strings.TrimSpace(string(v)) != "1" {
+			t.Errorf("eth0's disable_ipv6 = %q, want 1", v)
+		}
+		eth0, err := h.LinkByName("eth0")
+		if err != nil {
+			return err
+		}
+		if addrs, err := h.AddrList(eth0, netlink.FAMILY_V6); err != nil || len(addrs) > 0 {
+			t.Errorf("eth0's IPv6 addresses = %v, %v; want none", addrs, err)
+		}
 		if tcpL, err = net.Listen("tcp4", ep.IP.String()+":80"); err != nil {
 			return err
 		}
