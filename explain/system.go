@@ -151,3 +151,49 @@ func joinSep(sep string, parts ...string) string {
 	}
 	return strings.Join(kept, sep)
 }
+
+// The rows of docker system df.
+const (
+	DiskUsageImages     = "images"
+	DiskUsageContainers = "containers"
+	DiskUsageVolumes    = "volumes"
+	DiskUsageBuildCache = "build-cache"
+)
+
+// DiskUsageRow is one row of docker system df: how many objects of a type,
+// how many are in use, what they take and what removing the unused ones
+// would give back, in bytes.
+type DiskUsageRow struct {
+	Type              string // DiskUsageImages...
+	Total, Active     int
+	Size, Reclaimable int64
+}
+
+// DiskUsage explains system df: what each figure counts, and which prune
+// command gives back each reclaimable amount. The images' RECLAIMABLE is
+// Docker's sum, which counts as reclaimable the layers an image in use
+// shares with another: the explanation says so.
+func DiskUsage(rows []DiskUsageRow) string {
+	var md doc
+	md.title("Lo que ocupa bolsillod en disco")
+	size := func(n int64) string { return code(units.HumanSize(float64(n))) }
+	for _, r := range rows {
+		switch r.Type {
+		case DiskUsageImages:
+			md.item("Imágenes: %d, %d %s por algún contenedor. Ocupan %s: cada capa cuenta una vez, aunque la compartan varias imágenes.",
+				r.Total, r.Active, plural(r.Active, "usada", "usadas"), size(r.Size))
+			md.item("Su RECLAIMABLE (%s) es la cuenta de Docker: todo menos lo que es solo de las imágenes en uso. Una capa que una imagen en uso comparte con otra cuenta como recuperable, pero no se va mientras alguien la use: %s borra las imágenes sin contenedor y, de sus capas, las que ninguna otra imagen tiene.",
+				size(r.Reclaimable), code("bolsillo image prune -a"))
+		case DiskUsageContainers:
+			md.item("Contenedores: %d, %d en marcha. Sus capas de escritura suman %s; las de los detenidos (%s) se van con %s, y con ellas lo que escribieron.",
+				r.Total, r.Active, size(r.Size), size(r.Reclaimable), code("bolsillo container prune"))
+		case DiskUsageVolumes:
+			md.item("Volúmenes: %d, %d %s en algún contenedor. Guardan %s; los que nadie monta (%s) se borran con %s, y sus datos no vuelven.",
+				r.Total, r.Active, plural(r.Active, "montado", "montados"), size(r.Size), size(r.Reclaimable), code("bolsillo volume prune -a"))
+		case DiskUsageBuildCache:
+			md.item("La caché de `build` de bolsillo son las imágenes intermedias de cada paso: cuentan arriba, como imágenes, y esta fila queda a 0.")
+		}
+	}
+	md.item("Un contenedor detenido mantiene su imagen en uso: para recuperar el espacio de los dos, primero el contenedor, después la imagen.")
+	return md.String()
+}

@@ -25,3 +25,23 @@ func TestInfo(t *testing.T) {
 	f := loadFixtures(t)
 	t.Run("bolsillod", func(t *testing.T) { assertGolden(t, Info(f.info, "unix:///run/bolsillo.sock")) })
 }
+
+func TestDiskUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		rows []DiskUsageRow
+	}{
+		{"in_use", []DiskUsageRow{
+			{Type: DiskUsageImages, Total: 3, Active: 1, Size: 6_500_000, Reclaimable: 4_500_000},
+			{Type: DiskUsageContainers, Total: 2, Active: 1, Size: 120_000, Reclaimable: 20_000},
+			{Type: DiskUsageVolumes, Total: 2, Active: 1, Size: 300_000, Reclaimable: 100_000},
+			{Type: DiskUsageBuildCache},
+		}},
+		{"empty", []DiskUsageRow{
+			{Type: DiskUsageImages}, {Type: DiskUsageContainers}, {Type: DiskUsageVolumes}, {Type: DiskUsageBuildCache},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assertGolden(t, DiskUsage(tt.rows)) })
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	apicontainer "github.com/moby/moby/api/types/container"
 	apiimage "github.com/moby/moby/api/types/image"
+	apivolume "github.com/moby/moby/api/types/volume"
 )
 
 // The Docker Engine API versions served: what docker CLI 28 speaks, down to
@@ -170,4 +171,19 @@ type BuildOptions struct {
 	Target     string                // target stage
 	Network    string                // networkmode: the RUN steps' network ("", "default" or "bridge"; "none"; "host")
 	Auth       map[string]AuthConfig // X-Registry-Config: credentials per registry, for FROM pulls
+}
+
+// DiskUsage is GET /system/df as API versions before 1.52 answer it, the
+// ones docker CLI 28 and docker-py speak: what images, containers and
+// volumes take on disk. Every key is always there, as in Docker; a type the
+// request left out is null.
+type DiskUsage struct {
+	// LayersSize counts each unpacked layer once, however many images share it.
+	LayersSize int64
+	Images     []apiimage.Summary
+	Containers []apicontainer.Summary
+	Volumes    []apivolume.Volume
+	// BuildCache is always empty: the classic builder's cache is made of
+	// images, and those are counted as images.
+	BuildCache []struct{}
 }

@@ -28,6 +28,7 @@ type Backend interface {
 type systemBackend interface {
 	Version() system.VersionResponse
 	Info() system.Info
+	DiskUsage(types []string) (*backend.DiskUsage, error)
 }
 
 type containerBackend interface {

@@ -61,6 +61,7 @@ func (s *Server) routeTable() []route {
 		s.route("HEAD", "/_ping", s.ping),
 		s.route("GET", "/version", s.getVersion),
 		s.route("GET", "/info", s.getInfo),
+		s.route("GET", "/system/df", s.getDiskUsage),
 
 		s.route("POST", "/containers/create", s.postContainersCreate),
 		s.route("GET", "/containers/json", s.getContainersJSON),

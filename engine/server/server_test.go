@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +90,12 @@ func (f *fakeBackend) AuthLogin(ctx context.Context, auth backend.AuthConfig) (s
 
 func (f *fakeBackend) Version() system.VersionResponse { return system.VersionResponse{} }
 func (f *fakeBackend) Info() system.Info               { return system.Info{ID: "fake"} }
+func (f *fakeBackend) DiskUsage(types []string) (*backend.DiskUsage, error) {
+	if slices.Contains(types, "nada") {
+		return nil, errdefs.InvalidParameter("unknown object type: nada")
+	}
+	return &backend.DiskUsage{LayersSize: 42, Images: []apiimage.Summary{{ID: "sha256:abc", Size: 42, SharedSize: 0, Containers: 1}}}, nil
+}
 func (f *fakeBackend) ContainerCreate(string, backend.CreateRequest) (apicontainer.CreateResponse, error) {
 	return apicontainer.CreateResponse{}, errdefs.NotFound("No such image: busybox:latest")
 }
@@ -169,6 +176,8 @@ func TestRoutingAndErrors(t *testing.T) {
 		{"GET", "/containers/x/logs", 400, "you must choose at least one stream"},
 		{"POST", "/images/create?fromSrc=-", 200, `{"status":"sha256:abc"}`},
 		{"POST", "/containers/fantasma/attach?stream=1&stdout=1", 404, "No such container: fantasma"},
+		{"GET", "/system/df", 200, `"LayersSize":42,"Images":[{`},
+		{"GET", "/system/df?type=nada", 400, "unknown object type: nada"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

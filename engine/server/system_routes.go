@@ -27,3 +27,14 @@ func (s *Server) getInfo(w http.ResponseWriter, _ *http.Request, _ map[string]st
 	writeJSON(w, http.StatusOK, s.backend.Info())
 	return nil
 }
+
+// getDiskUsage is docker system df. The answer has the shape API versions
+// before 1.52 give it, the newest this server speaks.
+func (s *Server) getDiskUsage(w http.ResponseWriter, r *http.Request, _ map[string]string) error {
+	du, err := s.backend.DiskUsage(r.URL.Query()["type"])
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, du)
+	return nil
+}

@@ -62,4 +62,5 @@ var commands = []command{
 	{[]string{"capas"}, newCapasCommand},
 	{[]string{"explica", "explain"}, newExplicaCommand},
 	{[]string{"events"}, newEventsCommand},
+	{[]string{"system"}, newSystemCommand},
 }

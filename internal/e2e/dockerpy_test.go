@@ -37,6 +37,8 @@ try:
 except docker.errors.NotFound as e:
     print("notfound:", "No such container" in str(e))
 print("info:", c.info()["Driver"], c.version()["ApiVersion"])
+df = c.df()
+print("df:", df["LayersSize"] == img.attrs["Size"], [i["Containers"] for i in df["Images"]], len(df["Containers"]), df["BuildCache"])
 `
 	r := d.exec([]string{"python3", "-c", script, d.host()}, nil)
 	if r.code != 0 {
@@ -52,6 +54,7 @@ print("info:", c.info()["Driver"], c.version()["ApiVersion"])
 		"image: ['busybox:latest'] 1",
 		"notfound: True",
 		"info: overlay2 1.50",
+		"df: True [0] 0 []",
 	}
 	got := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

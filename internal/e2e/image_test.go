@@ -120,3 +120,42 @@ func TestRmiSiblingsAtOnce(t *testing.T) {
 		t.Errorf("images -a after removing every child: %v, want busybox alone", got)
 	}
 }
+
+// system df: the daemon's figures, as the real docker CLI prints them and
+// as bolsillo does, the same table; a volume's size is what was written in
+// it, and what is in use is not reclaimable.
+func TestSystemDf(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	d.must("--explicar=false", "volume", "create", "datos")
+	d.must("--explicar=false", "run", "--name", "escribe", "-v", "datos:/datos", "busybox", "sh", "-c", "head -c 300000 /dev/zero > /datos/ceros; head -c 50000 /dev/zero > /capa")
+	d.must("--explicar=false", "run", "-d", "--name", "corre", "busybox", "sleep", "1000")
+
+	ours := d.must("system", "df")
+	theirs := d.mustDocker("system", "df")
+	if ours.stdout != theirs.stdout {
+		t.Errorf("bolsillo system df:\n%s\ndocker system df:\n%s", ours.stdout, theirs.stdout)
+	}
+	// A stopped container keeps its volume in use, as in Docker.
+	want := []string{
+		`(?m)^Images +1 +1 `,
+		`(?m)^Containers +2 +1 +50kB +50kB \(100%\)$`,
+		`(?m)^Local Volumes +1 +1 +300kB +0B \(0%\)$`,
+		`(?m)^Build Cache +0 +0 +0B +0B$`,
+	}
+	for _, w := range want {
+		if !regexp.MustCompile(w).MatchString(ours.stdout) {
+			t.Errorf("system df lacks %s:\n%s", w, ours.stdout)
+		}
+	}
+	d.must("--explicar=false", "rm", "escribe")
+	after := d.must("--explicar=false", "system", "df").stdout
+	for _, w := range []string{`(?m)^Containers +1 +1 +0B +0B$`, `(?m)^Local Volumes +1 +0 +300kB +300kB \(100%\)$`} {
+		if !regexp.MustCompile(w).MatchString(after) {
+			t.Errorf("after rm, system df lacks %s:\n%s", w, after)
+		}
+	}
+	if !strings.Contains(ours.stderr, "`bolsillo container prune`") {
+		t.Errorf("the explanation does not say how to get the space back:\n%s", ours.stderr)
+	}
+}
