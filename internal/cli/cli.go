@@ -135,9 +135,10 @@ func newRoot(f *factory, cmds []command) *cobra.Command {
 	return root
 }
 
-// usageTemplate is cobra's usage text, in Spanish. The root runs only to
-// report a command that does not exist, so its usage line is the COMANDO one.
-const usageTemplate = `Uso:{{if and .Runnable .HasParent}}
+// usageTemplate is cobra's usage text, in Spanish. The root and the groups
+// of commands run only to report a command that does not exist, so their
+// usage line is the COMANDO one.
+const usageTemplate = `Uso:{{if and .Runnable .HasParent (not .HasAvailableSubCommands)}}
   {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
   {{.CommandPath}} COMANDO{{end}}{{if gt (len .Aliases) 0}}
 

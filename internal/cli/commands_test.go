@@ -101,7 +101,8 @@ func TestUnknownCommand(t *testing.T) {
 		{args: []string{"network", "create", "red1"}, code: exitGeneric,
 			wantErr: []string{"`create` no es un comando de `bolsillo network`", "no crea ni borra redes", "`inspect` y `ls`"}},
 		{args: []string{"image", "rm", "--help"}, code: 0, wantOut: "bolsillo image rm"},
-		{args: []string{"network"}, code: 0, wantOut: "bolsillo network COMANDO"},
+		{args: []string{"network"}, code: 0, wantOut: "Uso:\n  bolsillo network COMANDO\n\nComandos:"},
+		{args: []string{"volume", "--help"}, code: 0, wantOut: "Uso:\n  bolsillo volume COMANDO\n\nComandos:"},
 	}
 	for _, tt := range tests {
 		f, out, errOut := testFactory("unix:///nada.sock", nil)
