@@ -312,7 +312,7 @@ func generalErrorRules() []errorRule {
 			explain: func(m []string, _ string) (string, []string) {
 				items := []string{"En " + code("-v ORIGEN:DESTINO") + ", un origen que no empieza por `/` es el nombre de un volumen, y un nombre de volumen solo lleva letras, números, `_`, `.` o `-`."}
 				if strings.Contains(m[1], "/") {
-					items = append(items, "Si querías montar una carpeta de tu máquina (un bind mount), escribe su ruta absoluta: "+code(`-v "$PWD"/`+strings.TrimPrefix(m[1], "./")+":DESTINO")+", donde `$PWD` es la carpeta en la que estás.")
+					items = append(items, "Si querías montar una carpeta de tu máquina (un montaje enlazado, bind mount), escribe su ruta absoluta: "+code(`-v "$PWD"/`+strings.TrimPrefix(m[1], "./")+":DESTINO")+", donde `$PWD` es la carpeta en la que estás.")
 				} else {
 					items = append(items, "Por ejemplo, "+code("-v datos:/data")+" usa (o crea) el volumen "+code("datos")+"; "+code(`-v "$PWD":/data`)+" monta la carpeta en la que estás.")
 				}

@@ -182,7 +182,7 @@ func DiskUsage(rows []DiskUsageRow) string {
 		case DiskUsageImages:
 			md.item("Imágenes: %d, %d %s por algún contenedor. Ocupan %s: cada capa cuenta una vez, aunque la compartan varias imágenes.",
 				r.Total, r.Active, plural(r.Active, "usada", "usadas"), size(r.Size))
-			md.item("Su RECLAIMABLE (%s) es la cuenta de Docker: todo menos lo que es solo de las imágenes en uso. Una capa que una imagen en uso comparte con otra cuenta como recuperable, pero no se va mientras alguien la use: %s borra las imágenes sin contenedor y, de sus capas, las que ninguna otra imagen tiene.",
+			md.item("Su RECLAIMABLE (recuperable: %s) es la cuenta de Docker: todo menos lo que es solo de las imágenes en uso. Una capa que una imagen en uso comparte con otra cuenta como recuperable, pero no se va mientras alguien la use: %s borra las imágenes sin contenedor y, de sus capas, las que ninguna otra imagen tiene.",
 				size(r.Reclaimable), code("bolsillo image prune -a"))
 		case DiskUsageContainers:
 			md.item("Contenedores: %d, %d en marcha. Sus capas de escritura suman %s; las de los detenidos (%s) se van con %s, y con ellas lo que escribieron.",
