@@ -197,3 +197,50 @@ func DiskUsage(rows []DiskUsageRow) string {
 	md.item("Un contenedor detenido mantiene su imagen en uso: para recuperar el espacio de los dos, primero el contenedor, después la imagen.")
 	return md.String()
 }
+
+// SystemPruneData is what system prune removed, kind by kind.
+type SystemPruneData struct {
+	All, Volumes   bool     // the -a and --volumes flags
+	Containers     []string // IDs
+	VolumesDeleted []string // names
+	ImagesUntagged []string // names
+	ImagesDeleted  []string // IDs
+	Reclaimed      uint64   // bytes
+}
+
+// SystemPrune explains system prune: what went, kind by kind, and what
+// stays without the flags that would take it.
+func SystemPrune(d SystemPruneData) string {
+	var md doc
+	gone := len(d.Containers) + len(d.VolumesDeleted) + len(d.ImagesDeleted)
+	if gone == 0 && len(d.ImagesUntagged) == 0 {
+		md.title("No había nada que borrar")
+	} else {
+		md.title("`system prune` liberó %s", humanSize(int64(d.Reclaimed)))
+	}
+	if n := len(d.Containers); n > 0 {
+		md.item("Borró %d %s, y %s.", n, plural(n, "contenedor detenido", "contenedores detenidos"), plural(n, "con él su capa de lectura y escritura", "con cada uno su capa de lectura y escritura"))
+	} else {
+		md.item("Ningún contenedor detenido: los que corren no se tocan.")
+	}
+	switch n := len(d.ImagesDeleted); {
+	case n > 0 && d.All:
+		md.item("Borró %d %s que ningún contenedor usaba (con `-a`, tengan etiqueta o no).", n, plural(n, "imagen", "imágenes"))
+	case n > 0:
+		md.item("Borró %d %s (%s): %s su etiqueta cuando otra imagen tomó su nombre. Con `-a` se irían también las que tienen etiqueta y ningún contenedor usa.", n, plural(n, "imagen colgada", "imágenes colgadas"), code(danglingTag), plural(n, "había perdido", "habían perdido"))
+	case d.All:
+		md.item("Ninguna imagen sin contenedor.")
+	default:
+		md.item("Ninguna imagen colgada (%s). Con `-a` se irían las que tienen etiqueta y ningún contenedor usa.", code(danglingTag))
+	}
+	switch n := len(d.VolumesDeleted); {
+	case !d.Volumes:
+		md.item("Los volúmenes no se tocan sin %s: guardan datos que no están en ninguna imagen.", code("--volumes"))
+	case n > 0:
+		md.item("Borró %d %s que ningún contenedor montaba, y %s; los que tienen nombre se quedan.", n, plural(n, "volumen anónimo", "volúmenes anónimos"), plural(n, "sus datos con él", "sus datos con ellos"))
+	default:
+		md.item("Ningún volumen anónimo sin usar; los que tienen nombre se quedan siempre.")
+	}
+	md.item("Mira lo que queda con %s.", code("bolsillo system df"))
+	return md.String()
+}

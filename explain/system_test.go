@@ -45,3 +45,28 @@ func TestDiskUsage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { assertGolden(t, DiskUsage(tt.rows)) })
 	}
 }
+
+func TestSystemPrune(t *testing.T) {
+	tests := []struct {
+		name string
+		data SystemPruneData
+	}{
+		{"nothing", SystemPruneData{}},
+		{"dangling_and_containers", SystemPruneData{
+			Containers:    []string{"4f2a", "9c1d"},
+			ImagesDeleted: []string{"sha256:aa"},
+			Reclaimed:     1_500_000,
+		}},
+		{"all_and_volumes", SystemPruneData{
+			All: true, Volumes: true,
+			Containers:     []string{"4f2a"},
+			VolumesDeleted: []string{"0123abcd"},
+			ImagesUntagged: []string{"web:1"},
+			ImagesDeleted:  []string{"sha256:aa", "sha256:bb"},
+			Reclaimed:      3_000_000,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assertGolden(t, SystemPrune(tt.data)) })
+	}
+}

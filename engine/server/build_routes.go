@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	apibuild "github.com/moby/moby/api/types/build"
+
 	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
 )
@@ -49,4 +51,18 @@ func (s *Server) postBuild(w http.ResponseWriter, r *http.Request, _ map[string]
 	}
 	out := newJSONStream(w)
 	return out.finish(s.backend.Build(r.Context(), opts, out.send))
+}
+
+// postBuildPrune is docker builder prune, and a step of docker system
+// prune. The classic builder's cache is the intermediate images of each
+// step, which image prune removes: this cache holds nothing of its own.
+func (s *Server) postBuildPrune(w http.ResponseWriter, r *http.Request, _ map[string]string) error {
+	if err := r.ParseForm(); err != nil {
+		return errdefs.InvalidParameter("%s", err.Error())
+	}
+	if _, err := parseFilters(r.Form.Get("filters")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apibuild.CachePruneReport{CachesDeleted: []string{}})
+	return nil
 }

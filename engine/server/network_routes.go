@@ -38,3 +38,17 @@ func (s *Server) getNetwork(w http.ResponseWriter, r *http.Request, vars map[str
 	writeJSON(w, http.StatusOK, n)
 	return nil
 }
+
+// postNetworksPrune is docker network prune, and a step of docker system
+// prune. bolsillod has only Docker's three default networks, which prune
+// never removes: there is nothing to prune, and the answer says so.
+func (s *Server) postNetworksPrune(w http.ResponseWriter, r *http.Request, _ map[string]string) error {
+	if err := r.ParseForm(); err != nil {
+		return errdefs.InvalidParameter("%s", err.Error())
+	}
+	if _, err := parseFilters(r.Form.Get("filters")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apinetwork.PruneReport{NetworksDeleted: []string{}})
+	return nil
+}

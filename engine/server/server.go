@@ -106,6 +106,7 @@ func (s *Server) routeTable() []route {
 		s.route("DELETE", "/images/{name}", s.deleteImage),
 		s.route("POST", "/auth", s.postAuth),
 		s.route("POST", "/build", s.postBuild),
+		s.route("POST", "/build/prune", s.postBuildPrune),
 
 		s.route("POST", "/volumes/create", s.postVolumesCreate),
 		s.route("GET", "/volumes", s.getVolumes),
@@ -114,6 +115,7 @@ func (s *Server) routeTable() []route {
 		s.route("POST", "/volumes/prune", s.postVolumesPrune),
 		s.route("GET", "/networks", s.getNetworks),
 		s.route("GET", "/networks/{name}", s.getNetwork),
+		s.route("POST", "/networks/prune", s.postNetworksPrune),
 	}
 }
 

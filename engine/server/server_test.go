@@ -178,6 +178,9 @@ func TestRoutingAndErrors(t *testing.T) {
 		{"POST", "/containers/fantasma/attach?stream=1&stdout=1", 404, "No such container: fantasma"},
 		{"GET", "/system/df", 200, `"LayersSize":42,"Images":[{`},
 		{"GET", "/system/df?type=nada", 400, "unknown object type: nada"},
+		{"POST", "/networks/prune", 200, `{"NetworksDeleted":[]}`},
+		{"POST", "/build/prune", 200, `{"CachesDeleted":[],"SpaceReclaimed":0}`},
+		{"POST", "/build/prune?filters=nada", 400, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

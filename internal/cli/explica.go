@@ -104,15 +104,16 @@ var commandTopics = map[string]string{
 	"network inspect": "redes",
 
 	// The daemon and the classroom.
-	"version":     "arquitectura",
-	"info":        "data-root",
-	"system":      "data-root",
-	"system df":   "data-root",
-	"system info": "data-root",
-	"registry":    "registro",
-	"lab":         "lecciones",
-	"lab init":    "lecciones",
-	"explica":     "lecciones",
+	"version":      "arquitectura",
+	"info":         "data-root",
+	"system":       "data-root",
+	"system df":    "data-root",
+	"system prune": "colgadas",
+	"system info":  "data-root",
+	"registry":     "registro",
+	"lab":          "lecciones",
+	"lab init":     "lecciones",
+	"explica":      "lecciones",
 
 	// Commands of the teacher and of the lessons.
 	"capas":             "capas",

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/docker/go-units"
@@ -27,8 +30,135 @@ func newSystemCommand(f *factory) *cobra.Command {
 			return runSystemDf(cmd.Context(), f)
 		},
 	}
-	cmd.AddCommand(df, newInfoCommand(f))
+	cmd.AddCommand(df, newSystemPruneCommand(f), newInfoCommand(f))
 	return cmd
+}
+
+// systemPruneOptions are the flags of bolsillo system prune, docker's.
+type systemPruneOptions struct {
+	all, force, volumes bool
+	filters             []string
+}
+
+func newSystemPruneCommand(f *factory) *cobra.Command {
+	var opts systemPruneOptions
+	cmd := &cobra.Command{
+		Use:   "prune [OPCIONES]",
+		Short: "Borra lo que no se usa: contenedores detenidos, imágenes colgadas y, si quieres, volúmenes",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runSystemPrune(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&opts.all, "all", "a", false, "Borra todas las imágenes que no usa ningún contenedor, no solo las colgadas")
+	fl.BoolVarP(&opts.force, "force", "f", false, "No pide confirmación")
+	fl.BoolVar(&opts.volumes, "volumes", false, "Borra también los volúmenes anónimos que no usa ningún contenedor")
+	fl.StringArrayVar(&opts.filters, "filter", nil, "Filtra qué se borra (por ejemplo until=24h o label=curso)")
+	return cmd
+}
+
+// systemPruneWarning is docker's question before system prune.
+func systemPruneWarning(opts systemPruneOptions) string {
+	warnings := []string{"all stopped containers", "all networks not used by at least one container"}
+	if opts.volumes {
+		warnings = append(warnings, "all anonymous volumes not used by at least one container")
+	}
+	if opts.all {
+		warnings = append(warnings, "all images without at least one container associated to them", "all build cache")
+	} else {
+		warnings = append(warnings, "all dangling images", "unused build cache")
+	}
+	var sb strings.Builder
+	sb.WriteString("WARNING! This will remove:\n")
+	for _, w := range warnings {
+		sb.WriteString("  - " + w + "\n")
+	}
+	if len(opts.filters) > 0 {
+		sb.WriteString("\n  Items to be pruned will be filtered with:\n")
+		for _, f := range opts.filters {
+			sb.WriteString("  - " + f + "\n")
+		}
+	}
+	sb.WriteString("\nAre you sure you want to continue?")
+	return sb.String()
+}
+
+// runSystemPrune prunes as docker does, one kind after the other through
+// the API: containers first, so that the images and volumes they held are
+// free when their turn comes. bolsillo has no networks to prune (only
+// Docker's three default ones) and its build cache is made of images.
+func runSystemPrune(ctx context.Context, f *factory, opts systemPruneOptions) error {
+	filters, err := parseFilters(opts.filters)
+	if err != nil {
+		return err
+	}
+	if opts.volumes && filters["until"] != nil {
+		// As docker: volumes have no creation time to filter by.
+		return hintedError{
+			hint: "`--filter until=...` no se puede usar con `--volumes`: los volúmenes no se filtran por fecha. Quita uno de los dos.",
+			err:  errors.New(`ERROR: The "until" filter is not supported with "--volumes"`),
+		}
+	}
+	if !opts.force && !f.confirm(systemPruneWarning(opts)) {
+		return nil
+	}
+	api, err := f.Client()
+	if err != nil {
+		return err
+	}
+	var data explain.SystemPruneData
+	data.All, data.Volumes = opts.all, opts.volumes
+	var reclaimed uint64
+
+	containers, err := api.ContainerPrune(ctx, client.ContainerPruneOptions{Filters: filters})
+	if err != nil {
+		return err
+	}
+	data.Containers = containers.Report.ContainersDeleted
+	reclaimed += containers.Report.SpaceReclaimed
+	if len(data.Containers) > 0 {
+		fmt.Fprintln(f.Out, "Deleted Containers:\n"+strings.Join(data.Containers, "\n")+"\n")
+	}
+
+	if opts.volumes {
+		volumes, err := api.VolumePrune(ctx, client.VolumePruneOptions{Filters: filters})
+		if err != nil {
+			return err
+		}
+		data.VolumesDeleted = volumes.Report.VolumesDeleted
+		reclaimed += volumes.Report.SpaceReclaimed
+		if len(data.VolumesDeleted) > 0 {
+			fmt.Fprintln(f.Out, "Deleted Volumes:\n"+strings.Join(data.VolumesDeleted, "\n")+"\n")
+		}
+	}
+
+	imageFilters := filters.Clone()
+	imageFilters.Add("dangling", strconv.FormatBool(!opts.all))
+	images, err := api.ImagePrune(ctx, client.ImagePruneOptions{Filters: imageFilters})
+	if err != nil {
+		return err
+	}
+	reclaimed += images.Report.SpaceReclaimed
+	if len(images.Report.ImagesDeleted) > 0 {
+		var sb strings.Builder
+		sb.WriteString("Deleted Images:\n")
+		for _, d := range images.Report.ImagesDeleted {
+			if d.Untagged != "" {
+				fmt.Fprintf(&sb, "untagged: %s\n", d.Untagged)
+				data.ImagesUntagged = append(data.ImagesUntagged, d.Untagged)
+			} else {
+				fmt.Fprintf(&sb, "deleted: %s\n", d.Deleted)
+				data.ImagesDeleted = append(data.ImagesDeleted, d.Deleted)
+			}
+		}
+		fmt.Fprintln(f.Out, sb.String())
+	}
+
+	data.Reclaimed = reclaimed
+	fmt.Fprintln(f.Out, "Total reclaimed space:", units.HumanSize(float64(reclaimed)))
+	f.explain(explain.SystemPrune(data))
+	return nil
 }
 
 func runSystemDf(ctx context.Context, f *factory) error {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/moby/moby/api/types/container"
@@ -58,5 +59,49 @@ Build Cache     0         0         0B        0B
 `
 	if out.String() != table {
 		t.Errorf("table =\n%s\nwant\n%s", out.String(), table)
+	}
+}
+
+// docker's question, word for word, for each combination of flags.
+func TestSystemPruneWarning(t *testing.T) {
+	tests := []struct {
+		opts systemPruneOptions
+		want string
+	}{
+		{systemPruneOptions{}, `WARNING! This will remove:
+  - all stopped containers
+  - all networks not used by at least one container
+  - all dangling images
+  - unused build cache
+
+Are you sure you want to continue?`},
+		{systemPruneOptions{all: true, volumes: true, filters: []string{"until=24h"}}, `WARNING! This will remove:
+  - all stopped containers
+  - all networks not used by at least one container
+  - all anonymous volumes not used by at least one container
+  - all images without at least one container associated to them
+  - all build cache
+
+  Items to be pruned will be filtered with:
+  - until=24h
+
+Are you sure you want to continue?`},
+	}
+	for _, tt := range tests {
+		if got := systemPruneWarning(tt.opts); got != tt.want {
+			t.Errorf("systemPruneWarning(%+v) =\n%s\nwant\n%s", tt.opts, got, tt.want)
+		}
+	}
+}
+
+// As docker: until cannot filter volumes, and nothing is asked or removed.
+func TestSystemPruneUntilWithVolumes(t *testing.T) {
+	f, out, errOut := testFactory("unix:///nada.sock", nil)
+	code := execute(t.Context(), f, []string{"system", "prune", "--volumes", "--filter", "until=24h"})
+	if code != exitGeneric || !strings.Contains(errOut.String(), `The "until" filter is not supported with "--volumes"`) {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if out.Len() != 0 {
+		t.Errorf("it asked or printed: %q", out)
 	}
 }

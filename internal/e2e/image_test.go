@@ -159,3 +159,49 @@ func TestSystemDf(t *testing.T) {
 		t.Errorf("the explanation does not say how to get the space back:\n%s", ours.stderr)
 	}
 }
+
+// system prune: stopped containers, then dangling images, and volumes only
+// with --volumes; what runs and what it uses stays. The real docker CLI's
+// system prune asks the same API and leaves the same.
+func TestSystemPrune(t *testing.T) {
+	d := startDaemon(t)
+	d.labInit()
+	ctx := t.TempDir()
+	loadContext(t, ctx, "FROM busybox\nRUN echo uno > /version\n", map[string]string{})
+	d.must("--explicar=false", "build", "-q", "-t", "app:1", ctx)
+	loadContext(t, ctx, "FROM busybox\nRUN echo dos > /version\n", map[string]string{})
+	d.must("--explicar=false", "build", "-q", "-t", "app:1", ctx) // the first app:1 is left dangling
+	d.must("--explicar=false", "run", "--name", "parado", "-v", "/anonimo", "busybox", "true")
+	d.must("--explicar=false", "run", "-d", "--name", "corre", "busybox", "sleep", "1000")
+
+	// Without --volumes, the anonymous volume stays, even once its
+	// container is gone.
+	r := d.must("system", "prune", "-f")
+	for _, want := range []string{"Deleted Containers:\n", "Deleted Images:\n", "Total reclaimed space:"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("system prune printed no %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "Borró 1 contenedor detenido") || !strings.Contains(r.stderr, "`--volumes`") {
+		t.Errorf("the explanation does not say what went and what stayed:\n%s", r.stderr)
+	}
+	if got := d.must("--explicar=false", "ps", "-a", "--format", "{{.Names}}").stdout; got != "corre\n" {
+		t.Errorf("containers after system prune: %q, want corre alone", got)
+	}
+	if got := d.must("--explicar=false", "images", "--filter", "dangling=true", "-q").stdout; got != "" {
+		t.Errorf("dangling images after system prune: %q", got)
+	}
+	if got := strings.Fields(d.must("--explicar=false", "volume", "ls", "-q").stdout); len(got) != 1 {
+		t.Errorf("volumes after system prune without --volumes: %v, want the anonymous one", got)
+	}
+
+	// The docker CLI, with --volumes: the volume goes; busybox and app:1
+	// stay, one is used by corre.
+	d.mustDocker("system", "prune", "-f", "--volumes")
+	if got := strings.Fields(d.must("--explicar=false", "volume", "ls", "-q").stdout); len(got) != 0 {
+		t.Errorf("volumes after docker system prune --volumes: %v, want none", got)
+	}
+	if got := strings.Fields(d.must("--explicar=false", "images", "--format", "{{.Repository}}:{{.Tag}}").stdout); len(got) != 2 {
+		t.Errorf("images after both prunes: %v, want busybox and app:1", got)
+	}
+}
