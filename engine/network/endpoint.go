@@ -386,10 +386,6 @@ func (b *Bridge) plugVeth(ep *Endpoint) error {
 	if err := h.LinkSetHardwareAddr(eth, macFor(ep.IP)); err != nil {
 		return fmt.Errorf("setting eth0's MAC: %w", err)
 	}
-	// Before it comes up, so that it never says anything over IPv6.
-	if err := disableIPv6(ns, "eth0"); err != nil {
-		return fmt.Errorf("turning IPv6 off on eth0: %w", err)
-	}
 	addr := &netlink.Addr{IPNet: &net.IPNet{IP: ep.IP.AsSlice(), Mask: net.CIDRMask(ep.Prefix, 32)}}
 	if err := h.AddrAdd(eth, addr); err != nil {
 		return fmt.Errorf("giving eth0 %s: %w", addr.IPNet, err)
@@ -402,30 +398,6 @@ func (b *Bridge) plugVeth(ep *Endpoint) error {
 		return fmt.Errorf("adding the default route via %s: %w", ep.Gateway, err)
 	}
 	return nil
-}
-
-// disableIPv6 turns IPv6 off on the interface name of the namespace ns, as
-// Docker does on a network without IPv6: the interface gets no link-local
-// address, and an idle container sends nothing (router solicitations and
-// the like would show in its NET I/O). A kernel without IPv6 has nothing
-// to turn off.
-func disableIPv6(ns netns.NsHandle, name string) error {
-	errc := make(chan error, 1)
-	go func() {
-		// Never unlocked: the thread, moved into ns, ends with the goroutine.
-		goruntime.LockOSThread()
-		if err := netns.Set(ns); err != nil {
-			errc <- err
-			return
-		}
-		// /proc/sys/net shows the namespace of the thread that opens it.
-		err := os.WriteFile("/proc/sys/net/ipv6/conf/"+name+"/disable_ipv6", []byte("1"), 0)
-		if errors.Is(err, fs.ErrNotExist) {
-			err = nil
-		}
-		errc <- err
-	}()
-	return <-errc
 }
 
 // newNetNS creates a network namespace and keeps it alive by binding it
@@ -445,6 +417,10 @@ func newNetNS(path string) error {
 			errc <- fmt.Errorf("creating network namespace: %w", err)
 			return
 		}
+		if err := disableIPv6ByDefault(); err != nil {
+			errc <- err
+			return
+		}
 		src := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
 		if err := unix.Mount(src, path, "", unix.MS_BIND, ""); err != nil {
 			errc <- fmt.Errorf("binding network namespace on %s: %w", path, err)
@@ -455,6 +431,21 @@ func newNetNS(path string) error {
 	if err := <-errc; err != nil {
 		os.Remove(path)
 		return err
+	}
+	return nil
+}
+
+// disableIPv6ByDefault turns IPv6 off for every interface that later enters
+// the network namespace of the calling thread (eth0, moved in from the
+// host), as Docker does on a network without IPv6: no link-local address,
+// and an idle container sends nothing (router solicitations and the like
+// would show in its NET I/O). lo, already there, keeps ::1. A kernel
+// without IPv6 has nothing to turn off.
+func disableIPv6ByDefault() error {
+	// /proc/sys/net shows the namespace of the thread that opens it.
+	err := os.WriteFile("/proc/sys/net/ipv6/conf/default/disable_ipv6", []byte("1"), 0)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("turning IPv6 off in the network namespace: %w", err)
 	}
 	return nil
 }
