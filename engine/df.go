@@ -1,10 +1,7 @@
 package engine
 
 import (
-	"io/fs"
-	"path/filepath"
 	"slices"
-	"syscall"
 
 	apicontainer "github.com/moby/moby/api/types/container"
 	apivolume "github.com/moby/moby/api/types/volume"
@@ -12,6 +9,7 @@ import (
 
 	"bolsillo/engine/backend"
 	"bolsillo/engine/errdefs"
+	"bolsillo/engine/volume"
 )
 
 // DiskUsage is GET /system/df: docker system df. types holds the query's
@@ -46,11 +44,13 @@ func (e *Engine) DiskUsage(types []string) (*backend.DiskUsage, error) {
 	if want("volume") {
 		du.Volumes = []apivolume.Volume{}
 		for _, v := range e.volumes.List() {
-			out := apiVolume(v)
-			out.UsageData = &apivolume.UsageData{
-				Size:     dirSize(v.Mountpoint()),
-				RefCount: int64(len(e.volumes.Refs(v.Name))),
+			// The same count as volume prune's reclaimed space.
+			size, err := volume.DirSize(v.Mountpoint())
+			if err != nil {
+				size = -1 // Docker's "unknown"
 			}
+			out := apiVolume(v)
+			out.UsageData = &apivolume.UsageData{Size: size, RefCount: int64(len(e.volumes.Refs(v.Name)))}
 			du.Volumes = append(du.Volumes, out)
 		}
 	}
@@ -107,29 +107,4 @@ func (e *Engine) imagesDiskUsage(du *backend.DiskUsage) error {
 	}
 	du.Images = summaries
 	return nil
-}
-
-// dirSize is what the files under dir take, each counted once however many
-// hard links it has: what Docker reports as a volume's size.
-func dirSize(dir string) int64 {
-	var n int64
-	inodes := map[uint64]bool{}
-	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		if st, ok := info.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
-			if inodes[st.Ino] {
-				return nil
-			}
-			inodes[st.Ino] = true
-		}
-		n += info.Size()
-		return nil
-	})
-	return n
 }
