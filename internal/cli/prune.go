@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
 	"github.com/docker/go-units"
+	"github.com/moby/moby/api/types/image"
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
@@ -76,19 +78,34 @@ func runImagePrune(ctx context.Context, f *factory, opts imagePruneOptions) erro
 		return err
 	}
 	r := res.Report
-	if len(r.ImagesDeleted) > 0 {
-		var sb strings.Builder
-		sb.WriteString("Deleted Images:\n")
-		for _, d := range r.ImagesDeleted {
-			if d.Untagged != "" {
-				fmt.Fprintf(&sb, "untagged: %s\n", d.Untagged)
-			} else {
-				fmt.Fprintf(&sb, "deleted: %s\n", d.Deleted)
-			}
-		}
-		fmt.Fprintln(f.Out, sb.String())
-	}
-	fmt.Fprintln(f.Out, "Total reclaimed space:", units.HumanSize(float64(r.SpaceReclaimed)))
+	printPruned(f.Out, "Deleted Images", imagePruneLines(r.ImagesDeleted))
+	printReclaimed(f.Out, r.SpaceReclaimed)
 	f.explain(explain.ImagePrune(r, opts.all))
 	return nil
+}
+
+// printPruned prints one section of a prune's report as docker does: the
+// title, a line per item and an empty line; nothing without items.
+func printPruned(w io.Writer, title string, items []string) {
+	if len(items) > 0 {
+		fmt.Fprintf(w, "%s:\n%s\n\n", title, strings.Join(items, "\n"))
+	}
+}
+
+// printReclaimed ends a prune's report, as docker does.
+func printReclaimed(w io.Writer, bytes uint64) {
+	fmt.Fprintln(w, "Total reclaimed space:", units.HumanSize(float64(bytes)))
+}
+
+// imagePruneLines are the lines of docker's "Deleted Images" section.
+func imagePruneLines(deleted []image.DeleteResponse) []string {
+	lines := make([]string, 0, len(deleted))
+	for _, d := range deleted {
+		if d.Untagged != "" {
+			lines = append(lines, "untagged: "+d.Untagged)
+		} else {
+			lines = append(lines, "deleted: "+d.Deleted)
+		}
+	}
+	return lines
 }

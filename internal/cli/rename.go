@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/docker/go-units"
-
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
@@ -118,14 +116,8 @@ func runContainerPrune(ctx context.Context, f *factory, opts containerPruneOptio
 		return err
 	}
 	r := res.Report
-	if len(r.ContainersDeleted) > 0 {
-		fmt.Fprintln(f.Out, "Deleted Containers:")
-		for _, id := range r.ContainersDeleted {
-			fmt.Fprintln(f.Out, id)
-		}
-		fmt.Fprintln(f.Out)
-	}
-	fmt.Fprintln(f.Out, "Total reclaimed space:", units.HumanSize(float64(r.SpaceReclaimed)))
+	printPruned(f.Out, "Deleted Containers", r.ContainersDeleted)
+	printReclaimed(f.Out, r.SpaceReclaimed)
 	f.explain(explain.ContainerPrune(r))
 	return nil
 }

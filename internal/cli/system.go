@@ -117,9 +117,7 @@ func runSystemPrune(ctx context.Context, f *factory, opts systemPruneOptions) er
 	}
 	data.Containers = containers.Report.ContainersDeleted
 	reclaimed += containers.Report.SpaceReclaimed
-	if len(data.Containers) > 0 {
-		fmt.Fprintln(f.Out, "Deleted Containers:\n"+strings.Join(data.Containers, "\n")+"\n")
-	}
+	printPruned(f.Out, "Deleted Containers", data.Containers)
 
 	if opts.volumes {
 		volumes, err := api.VolumePrune(ctx, client.VolumePruneOptions{Filters: filters})
@@ -128,9 +126,7 @@ func runSystemPrune(ctx context.Context, f *factory, opts systemPruneOptions) er
 		}
 		data.VolumesDeleted = volumes.Report.VolumesDeleted
 		reclaimed += volumes.Report.SpaceReclaimed
-		if len(data.VolumesDeleted) > 0 {
-			fmt.Fprintln(f.Out, "Deleted Volumes:\n"+strings.Join(data.VolumesDeleted, "\n")+"\n")
-		}
+		printPruned(f.Out, "Deleted Volumes", data.VolumesDeleted)
 	}
 
 	imageFilters := filters.Clone()
@@ -140,23 +136,17 @@ func runSystemPrune(ctx context.Context, f *factory, opts systemPruneOptions) er
 		return err
 	}
 	reclaimed += images.Report.SpaceReclaimed
-	if len(images.Report.ImagesDeleted) > 0 {
-		var sb strings.Builder
-		sb.WriteString("Deleted Images:\n")
-		for _, d := range images.Report.ImagesDeleted {
-			if d.Untagged != "" {
-				fmt.Fprintf(&sb, "untagged: %s\n", d.Untagged)
-				data.ImagesUntagged = append(data.ImagesUntagged, d.Untagged)
-			} else {
-				fmt.Fprintf(&sb, "deleted: %s\n", d.Deleted)
-				data.ImagesDeleted = append(data.ImagesDeleted, d.Deleted)
-			}
+	printPruned(f.Out, "Deleted Images", imagePruneLines(images.Report.ImagesDeleted))
+	for _, d := range images.Report.ImagesDeleted {
+		if d.Untagged != "" {
+			data.ImagesUntagged = append(data.ImagesUntagged, d.Untagged)
+		} else {
+			data.ImagesDeleted = append(data.ImagesDeleted, d.Deleted)
 		}
-		fmt.Fprintln(f.Out, sb.String())
 	}
 
 	data.Reclaimed = reclaimed
-	fmt.Fprintln(f.Out, "Total reclaimed space:", units.HumanSize(float64(reclaimed)))
+	printReclaimed(f.Out, reclaimed)
 	f.explain(explain.SystemPrune(data))
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/volume"
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
@@ -328,10 +327,8 @@ func runVolumePrune(ctx context.Context, f *factory, all, force bool, filterArgs
 		return err
 	}
 	r := res.Report
-	if len(r.VolumesDeleted) > 0 {
-		fmt.Fprintln(f.Out, "Deleted Volumes:\n"+strings.Join(r.VolumesDeleted, "\n")+"\n")
-	}
-	fmt.Fprintln(f.Out, "Total reclaimed space:", units.HumanSize(float64(r.SpaceReclaimed)))
+	printPruned(f.Out, "Deleted Volumes", r.VolumesDeleted)
+	printReclaimed(f.Out, r.SpaceReclaimed)
 	f.explain(explain.VolumePrune(r.VolumesDeleted, r.SpaceReclaimed, all))
 	return nil
 }
