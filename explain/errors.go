@@ -421,10 +421,15 @@ func generalErrorRules() []errorRule {
 			},
 		},
 		{
-			re: regexp.MustCompile(`(?i)(?:get|inspect) (\S+): no such volume`),
+			re: regexp.MustCompile(`(?i)(get|inspect|remove) (\S+): no such volume`),
 			explain: func(m []string, _ string) (string, []string) {
-				return "El volumen " + code(m[1]) + " no existe", []string{
-					"Mira los que hay con " + code("bolsillo volume ls") + ". Uno nuevo se crea con " + code("bolsillo volume create "+m[1]) + ", o solo al usarlo: " + code("-v "+m[1]+":/data") + ".",
+				if strings.EqualFold(m[1], "remove") {
+					return "El volumen " + code(m[2]) + " no existe", []string{
+						"Mira los que hay con " + code("bolsillo volume ls") + ". " + code("volume rm -f") + " no se queja de los que no existen.",
+					}
+				}
+				return "El volumen " + code(m[2]) + " no existe", []string{
+					"Mira los que hay con " + code("bolsillo volume ls") + ". Uno nuevo se crea con " + code("bolsillo volume create "+m[2]) + ", o solo al usarlo: " + code("-v "+m[2]+":/data") + ".",
 				}
 			},
 		},

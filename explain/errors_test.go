@@ -106,6 +106,12 @@ func TestError(t *testing.T) {
 			want:  []string{"`bolsillo volume create datos`"},
 		},
 		{
+			name:  "volume_rm_not_found",
+			err:   errString("Error response from daemon: remove nada: no such volume"),
+			title: "# El volumen `nada` no existe",
+			want:  []string{"`volume rm -f`"},
+		},
+		{
 			name:  "push_no_local_image",
 			err:   errString("Error response from daemon: An image does not exist locally with the tag: 127.0.0.1:5000/web"),
 			title: "# No tienes ninguna imagen `127.0.0.1:5000/web`",

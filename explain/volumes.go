@@ -149,18 +149,12 @@ func volumeInUse(msg string) (name string, ids []string, ok bool) {
 	return name, ids, true
 }
 
-// VolumeRemoveError explains a failed `volume rm`: in use, or unknown.
-// It returns "" for other errors.
+// VolumeRemoveError explains a `volume rm` refused because containers use
+// the volume. It returns "" for other errors, which Error explains (an
+// unknown volume among them).
 func VolumeRemoveError(err error) string {
-	msg := err.Error()
-	if name, ids, ok := volumeInUse(msg); ok {
+	if name, ids, ok := volumeInUse(err.Error()); ok {
 		return VolumeInUse(name, ids)
-	}
-	if strings.Contains(msg, "no such volume") {
-		var md doc
-		md.title("Ese volumen no existe")
-		md.item("Mira los que hay con %s. %s no se queja de los que no existen.", code("bolsillo volume ls"), code("volume rm -f"))
-		return md.String()
 	}
 	return ""
 }

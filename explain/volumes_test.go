@@ -28,7 +28,6 @@ func TestVolumeExplanations(t *testing.T) {
 		{"prune-none", VolumePrune(nil, 0, false)},
 		{"prune-all", VolumePrune([]string{"datos"}, 2048, true)},
 		{"in-use", VolumeRemoveError(errors.New("Error response from daemon: remove datos: volume is in use - [" + strings.Repeat("c", 64) + "]"))},
-		{"missing", VolumeRemoveError(errors.New("Error response from daemon: get nada: no such volume"))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { assertGolden(t, tt.got) })
